@@ -1,0 +1,174 @@
+package dissect
+
+import "fmt"
+
+// DefaultMaxMessage caps one handshake message. The protocol allows 2^24-1
+// bytes; real certificate chains stay far below 1 MiB, and buffering more
+// for a passive observer only helps an attacker.
+const DefaultMaxMessage = 1 << 20
+
+// handshakeHeaderLen: msg_type(1) + uint24 length (RFC 8446, Section 4).
+const handshakeHeaderLen = 4
+
+// Fragment is one record's worth of handshake bytes handed to a
+// HandshakeReader, with a way to tell which frames carried any range of it.
+type Fragment struct {
+	Data   []byte
+	Record int                    // record number in the connection
+	Frames func(off, n int) []int // frames that carried Data[off:off+n]
+}
+
+// Message is one handshake message, joined from one or more records.
+type Message struct {
+	Type    HandshakeType
+	Length  int    // body length from the header
+	Body    []byte // the body without the 4-byte header (aliases the record when it fits in one)
+	Frames  []int  // distinct frames that carried the header and body, in stream order
+	Records []int  // records that carried it
+}
+
+// HandshakeReader joins and splits handshake messages across records
+// (RFC 8446, Section 5.1: a message may span records, a record may hold
+// several messages). It keeps only an unfinished message between calls.
+type HandshakeReader struct {
+	// MaxMessage caps one message (DefaultMaxMessage when zero).
+	MaxMessage int
+
+	pending  []byte // an unfinished message's bytes (header included)
+	frames   []int
+	records  []int
+	skipping int // bytes still to skip of a message over the cap
+}
+
+// Pending reports how many bytes of an unfinished message are buffered.
+func (h *HandshakeReader) Pending() int { return len(h.pending) }
+
+// Add consumes one record's handshake bytes and returns every message it
+// completed, in order.
+func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
+	var msgs []*Message
+	var errs []*Error
+	maxMsg := h.MaxMessage
+	if maxMsg <= 0 {
+		maxMsg = DefaultMaxMessage
+	}
+	data := f.Data
+	base := 0 // offset of data within f.Data
+	if h.skipping > 0 {
+		n := min(h.skipping, len(data))
+		h.skipping -= n
+		data, base = data[n:], n
+	}
+	for len(data) > 0 {
+		if len(h.pending) == 0 && len(data) >= handshakeHeaderLen {
+			// Fast path: a whole message inside this record needs no copy.
+			n := int(data[1])<<16 | int(data[2])<<8 | int(data[3])
+			if handshakeHeaderLen+n <= len(data) && n <= maxMsg {
+				end := handshakeHeaderLen + n
+				msgs = append(msgs, &Message{
+					Type:    HandshakeType(data[0]),
+					Length:  n,
+					Body:    data[handshakeHeaderLen:end:end],
+					Frames:  framesOf(f, base, end),
+					Records: []int{f.Record},
+				})
+				data, base = data[end:], base+end
+				continue
+			}
+		}
+		// Slow path: accumulate until the header and body are complete.
+		need := handshakeHeaderLen
+		if len(h.pending) >= handshakeHeaderLen {
+			need += int(h.pending[1])<<16 | int(h.pending[2])<<8 | int(h.pending[3])
+		}
+		take := min(need-len(h.pending), len(data))
+		if len(h.pending) < handshakeHeaderLen {
+			take = min(handshakeHeaderLen-len(h.pending), len(data))
+		}
+		h.pending = append(h.pending, data[:take]...)
+		h.frames = appendFrames(h.frames, framesOf(f, base, base+take))
+		if len(h.records) == 0 || h.records[len(h.records)-1] != f.Record {
+			h.records = append(h.records, f.Record)
+		}
+		data, base = data[take:], base+take
+		if len(h.pending) < handshakeHeaderLen {
+			continue
+		}
+		n := int(h.pending[1])<<16 | int(h.pending[2])<<8 | int(h.pending[3])
+		if n > maxMsg {
+			errs = append(errs, errorf(CodeHandshakeTooLarge, base-take,
+				"%s message of %d bytes exceeds the cap of %d; skipped", HandshakeType(h.pending[0]), n, maxMsg))
+			msgs = append(msgs, &Message{Type: HandshakeType(h.pending[0]), Length: n, Frames: h.frames, Records: h.records})
+			rest := n - (len(h.pending) - handshakeHeaderLen)
+			skip := min(rest, len(data))
+			data, base = data[skip:], base+skip
+			h.skipping = rest - skip
+			h.reset()
+			continue
+		}
+		if len(h.pending) < handshakeHeaderLen+n {
+			continue
+		}
+		msgs = append(msgs, &Message{
+			Type:    HandshakeType(h.pending[0]),
+			Length:  n,
+			Body:    h.pending[handshakeHeaderLen:],
+			Frames:  h.frames,
+			Records: h.records,
+		})
+		h.reset()
+	}
+	return msgs, errs
+}
+
+// Flush reports an unfinished message at the end of the stream.
+func (h *HandshakeReader) Flush() *Message {
+	if len(h.pending) == 0 {
+		return nil
+	}
+	m := &Message{Frames: h.frames, Records: h.records}
+	if len(h.pending) >= 1 {
+		m.Type = HandshakeType(h.pending[0])
+	}
+	if len(h.pending) >= handshakeHeaderLen {
+		m.Length = int(h.pending[1])<<16 | int(h.pending[2])<<8 | int(h.pending[3])
+		m.Body = h.pending[handshakeHeaderLen:]
+	}
+	h.reset()
+	return m
+}
+
+// IncompleteError describes a message Flush returned.
+func IncompleteError(m *Message) *Error {
+	return errorf(CodeHandshakeIncomplete, 0, "%s message cut off: %d of %d body bytes seen", m.Type, len(m.Body), m.Length)
+}
+
+func (h *HandshakeReader) reset() {
+	h.pending, h.frames, h.records = nil, nil, nil
+}
+
+func framesOf(f Fragment, from, to int) []int {
+	if f.Frames == nil || to <= from {
+		return nil
+	}
+	return f.Frames(from, to-from)
+}
+
+// appendFrames adds frames to dst, keeping each frame once, in first-seen order.
+func appendFrames(dst, frames []int) []int {
+next:
+	for _, fr := range frames {
+		for _, have := range dst {
+			if have == fr {
+				continue next
+			}
+		}
+		dst = append(dst, fr)
+	}
+	return dst
+}
+
+// String is for debugging and tests.
+func (m *Message) String() string {
+	return fmt.Sprintf("%s(%d) frames %v", m.Type, m.Length, m.Frames)
+}

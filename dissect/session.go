@@ -1,0 +1,198 @@
+package dissect
+
+// Side is one end of a connection as the transport layer numbered it
+// (0: the end that sent the first packet). Which side is the client comes
+// from the handshake itself.
+type Side uint8
+
+// RecordIn is one TLS record handed to a Session.
+type RecordIn struct {
+	Side    Side
+	Type    ContentType
+	Version Version
+	Header  []byte // raw record header (5 bytes, or 2 for SSLv2)
+	Body    []byte
+	Number  int  // record number in the connection, 1-based
+	SSLv2   bool // SSLv2-compatible ClientHello record
+	// Frames tells which frames carried Body[off:off+n].
+	Frames func(off, n int) []int
+}
+
+// HandshakeMsg is a handshake message with what was decoded from it.
+type HandshakeMsg struct {
+	*Message
+	Side Side
+	// Encrypted marks a record that is a handshake message under keys
+	// (TLS 1.2 Finished after ChangeCipherSpec): Type is unknown.
+	Encrypted   bool
+	ClientHello *ClientHello
+	ServerHello *ServerHello
+	Errors      []*Error
+}
+
+// Alert is one alert (RFC 8446, Section 6). An encrypted alert has no
+// level or description: they cannot be read without keys.
+type Alert struct {
+	Side        Side
+	Level       AlertLevel
+	Description AlertDescription
+	Encrypted   bool
+	Length      int
+	Record      int
+	Frames      []int
+}
+
+// RecordResult is what one record said.
+type RecordResult struct {
+	Encrypted bool // the body is protected: not parsed
+	Messages  []*HandshakeMsg
+	Alerts    []Alert
+	CCS       bool
+	Errors    []*Error
+}
+
+// Session follows one connection's TLS conversation: who is the client,
+// which version was agreed, and from where on each direction is encrypted.
+type Session struct {
+	// ClientSide is the side that sent the ClientHello; valid when Roles.
+	ClientSide Side
+	Roles      bool
+
+	ClientHellos int
+	ServerHello  *ServerHello // the last ServerHello (not HelloRetryRequest)
+	HelloRetry   *ServerHello
+	TLS13        bool // the ServerHello selected TLS 1.3
+
+	hs  [2]HandshakeReader
+	ccs [2]bool
+}
+
+// NewSession returns a Session with the default caps.
+func NewSession() *Session { return &Session{} }
+
+func (s *Session) setClient(side Side) {
+	if !s.Roles {
+		s.ClientSide, s.Roles = side, true
+	}
+}
+
+// encrypted reports whether side's records of type t are protected now.
+func (s *Session) encrypted(side Side, t ContentType) bool {
+	if t == ContentTypeApplicationData {
+		return true
+	}
+	if s.TLS13 {
+		// TLS 1.3 protects everything after the ServerHello (RFC 8446,
+		// Section 5); CCS is only a compatibility record.
+		return t == ContentTypeAlert && s.afterServerHello(side)
+	}
+	return s.ccs[side] && (t == ContentTypeHandshake || t == ContentTypeAlert)
+}
+
+// afterServerHello: in TLS 1.3 alerts after the ServerHello are encrypted,
+// which for the client means after it has seen the ServerHello too.
+func (s *Session) afterServerHello(side Side) bool { return s.ServerHello != nil }
+
+// Record dissects one record.
+func (s *Session) Record(r RecordIn) RecordResult {
+	var res RecordResult
+	if r.SSLv2 {
+		raw := append(append([]byte{}, r.Header...), r.Body...)
+		ch, errs := ParseSSLv2ClientHello(raw)
+		s.setClient(r.Side)
+		s.ClientHellos++
+		m := &Message{Type: HandshakeTypeClientHello, Length: len(r.Body), Body: r.Body, Records: []int{r.Number}}
+		if r.Frames != nil {
+			m.Frames = r.Frames(0, len(r.Body))
+		}
+		res.Messages = append(res.Messages, &HandshakeMsg{Message: m, Side: r.Side, ClientHello: ch, Errors: errs})
+		return res
+	}
+	if s.encrypted(r.Side, r.Type) {
+		res.Encrypted = true
+		switch r.Type {
+		case ContentTypeHandshake:
+			m := &Message{Length: len(r.Body), Records: []int{r.Number}}
+			if r.Frames != nil {
+				m.Frames = r.Frames(0, len(r.Body))
+			}
+			res.Messages = append(res.Messages, &HandshakeMsg{Message: m, Side: r.Side, Encrypted: true})
+		case ContentTypeAlert:
+			res.Alerts = append(res.Alerts, Alert{Side: r.Side, Encrypted: true, Length: len(r.Body), Record: r.Number, Frames: frames(r, 0, len(r.Body))})
+		}
+		return res
+	}
+	switch r.Type {
+	case ContentTypeHandshake:
+		msgs, errs := s.hs[r.Side].Add(Fragment{Data: r.Body, Record: r.Number, Frames: r.Frames})
+		res.Errors = append(res.Errors, errs...)
+		for _, m := range msgs {
+			res.Messages = append(res.Messages, s.message(r.Side, m))
+		}
+	case ContentTypeAlert:
+		if s.hs[r.Side].Pending() > 0 {
+			res.Errors = append(res.Errors, errorf(CodeHandshakeInterleaved, 0, "alert record inside a fragmented handshake message"))
+		}
+		if len(r.Body)%2 != 0 || len(r.Body) == 0 {
+			res.Errors = append(res.Errors, errorf(CodeAlertMalformed, 0, "alert record of %d bytes is not a whole number of 2-byte alerts", len(r.Body)))
+		}
+		for i := 0; i+1 < len(r.Body); i += 2 {
+			res.Alerts = append(res.Alerts, Alert{Side: r.Side, Level: AlertLevel(r.Body[i]), Description: AlertDescription(r.Body[i+1]),
+				Length: 2, Record: r.Number, Frames: frames(r, i, 2)})
+		}
+	case ContentTypeChangeCipherSpec:
+		res.CCS = true
+		if len(r.Body) != 1 || r.Body[0] != 1 {
+			res.Errors = append(res.Errors, errorf(CodeCCSMalformed, 0, "change_cipher_spec body % x is not the single byte 01", r.Body))
+		}
+		s.ccs[r.Side] = true
+	}
+	return res
+}
+
+func frames(r RecordIn, off, n int) []int {
+	if r.Frames == nil {
+		return nil
+	}
+	return r.Frames(off, n)
+}
+
+// message decodes a complete cleartext handshake message.
+func (s *Session) message(side Side, m *Message) *HandshakeMsg {
+	hm := &HandshakeMsg{Message: m, Side: side}
+	switch m.Type {
+	case HandshakeTypeClientHello:
+		s.setClient(side)
+		s.ClientHellos++
+		hm.ClientHello, hm.Errors = ParseClientHello(m.Body)
+	case HandshakeTypeServerHello:
+		s.setClient(side ^ 1)
+		sh, errs := ParseServerHello(m.Body)
+		hm.ServerHello, hm.Errors = sh, errs
+		if sh != nil {
+			if sh.HelloRetry {
+				s.HelloRetry = sh
+			} else {
+				s.ServerHello = sh
+				s.TLS13 = isTLS13(sh.NegotiatedVersion())
+			}
+		}
+	}
+	return hm
+}
+
+// isTLS13 is true for TLS 1.3 and its drafts (0x7F00+n, Facebook 0xFB00+n).
+func isTLS13(v Version) bool {
+	return v == VersionTLS13 || v>>8 == 0x7F || v>>8 == 0xFB
+}
+
+// End reports what was left unfinished when the connection ended.
+func (s *Session) End() []*HandshakeMsg {
+	var out []*HandshakeMsg
+	for side := range s.hs {
+		if m := s.hs[side].Flush(); m != nil {
+			out = append(out, &HandshakeMsg{Message: m, Side: Side(side), Errors: []*Error{IncompleteError(m)}})
+		}
+	}
+	return out
+}

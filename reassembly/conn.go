@@ -1,0 +1,73 @@
+package reassembly
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Dir is a direction of a connection: AtoB is the direction of the first
+// packet seen, which is not necessarily the client (roles come from the TLS
+// handshake, see DESIGN.md).
+type Dir uint8
+
+const (
+	AtoB Dir = 0
+	BtoA Dir = 1
+)
+
+// Reverse returns the other direction.
+func (d Dir) Reverse() Dir { return d ^ 1 }
+
+// Endpoint is one end of a TCP connection.
+type Endpoint struct {
+	IP   netip.Addr
+	Port uint16
+}
+
+// Conn is one TCP connection as the tracker saw it. Handlers may keep a
+// pointer; the tracker stops writing to it once Done has been called.
+type Conn struct {
+	ID         int       // 1-based, in order of the connection's first packet
+	A, B       Endpoint  // A sent the first packet seen
+	FirstFrame int       // frame of the first packet
+	LastFrame  int       // frame of the last packet
+	Start, End time.Time // capture times of the first and last packets
+	Packets    [2]int    // packets per direction
+	Payload    [2]int64  // TCP payload bytes per direction (retransmissions included)
+	SYN        Handshake // the first SYN without ACK
+	SYNACK     Handshake // the first SYN/ACK
+	ACK        Handshake // the SYN sender's first ACK after the SYN/ACK
+	SYNDir     Dir       // who sent the SYN (valid when SYN.Frame != 0)
+	FIN        [2]int    // frame of the first FIN per direction, 0 if none
+	RST        [2]int    // frame of the first RST per direction, 0 if none
+	Overlap    [2]int64  // bytes gopacket dropped as already delivered (retransmissions)
+	Records    [2]int    // TLS records cut per direction
+	Gaps       [2]int    // gaps per direction
+	TLS        bool      // at least one TLS record was cut
+	Evicted    bool      // closed by a cap or idle timeout rather than FIN/RST or end of input
+
+	// State is for the handler's per-connection data.
+	State any
+
+	cut [2]*cutter
+	// provenance per direction: the sequence number of the next delivered byte
+	nextSeq [2]uint32
+	havePos [2]bool
+	sawSYN  [2]bool
+	done    bool
+	gen     *flowGen
+}
+
+// Handshake notes one TCP handshake packet.
+type Handshake struct {
+	Frame int
+	Time  time.Time
+}
+
+// Endpoints returns the endpoint that sent in direction d and the receiver.
+func (c *Conn) Endpoints(d Dir) (from, to Endpoint) {
+	if d == AtoB {
+		return c.A, c.B
+	}
+	return c.B, c.A
+}

@@ -1,0 +1,320 @@
+package reassembly
+
+import (
+	"fmt"
+	"time"
+)
+
+// cutState is where a direction's record cutter stands.
+type cutState uint8
+
+const (
+	cutDetect cutState = iota // stream start seen: the first bytes decide TLS or not
+	cutScan                   // looking for a plausible record header (mid-stream start, after a gap)
+	cutTLS                    // in step with the record layer
+	cutOff                    // not TLS: bytes are counted and dropped
+)
+
+// Scanning limits: how far the cutter looks for a record header before it
+// decides a direction is not TLS. A TLS record is at most 18 KiB, so a
+// window of a few records is plenty and keeps non-TLS streams cheap.
+const (
+	maxScanBytes = 64 << 10
+)
+
+// cutter cuts one direction of a TCP stream into TLS records. Bytes arrive
+// in stream order with the frame that carried them; each record leaves with
+// the spans of frames that carried its header and body.
+type cutter struct {
+	dir      Dir
+	state    cutState
+	buf      []byte
+	spans    []Span // Off relative to buf[0]
+	off      int64  // stream offset of buf[0]
+	scanned  int    // bytes given up while scanning since the last record
+	scanPos  int    // positions of buf before this were rejected as headers
+	records  int
+	skipped  int64 // bytes not in any record (gaps, scanning, non-TLS)
+	emit     func(*Record)
+	problem  func(Problem)
+	firstRec bool // no record cut yet: an SSLv2 ClientHello is allowed
+}
+
+func newCutter(dir Dir, emit func(*Record), problem func(Problem)) *cutter {
+	return &cutter{dir: dir, emit: emit, problem: problem, firstRec: true}
+}
+
+// start tells the cutter whether the stream's first byte was seen (SYN) or
+// the capture joined mid-connection.
+func (c *cutter) start(fromSYN bool) {
+	if c.state == cutDetect && !fromSYN {
+		c.state = cutScan
+	}
+}
+
+// push hands the cutter the next bytes of the stream, carried by frame.
+func (c *cutter) push(data []byte, frame int, t time.Time) {
+	if len(data) == 0 {
+		return
+	}
+	if c.state == cutOff {
+		c.off += int64(len(data))
+		c.skipped += int64(len(data))
+		return
+	}
+	c.spans = append(c.spans, Span{Frame: frame, Time: t, Off: len(c.buf), Len: len(data)})
+	c.buf = append(c.buf, data...)
+	c.cut(false)
+}
+
+// gap says n bytes of the stream were never seen (n < 0: unknown amount).
+func (c *cutter) gap(n int, frame int) {
+	if c.state == cutOff {
+		if n > 0 {
+			c.off += int64(n)
+		}
+		return
+	}
+	lost := len(c.buf)
+	msg := fmt.Sprintf("%d bytes missing from the capture", n)
+	if n < 0 {
+		msg = "an unknown number of bytes missing from the capture"
+	}
+	if lost > 0 {
+		msg += fmt.Sprintf("; %d buffered bytes of an unfinished record dropped", lost)
+	}
+	c.problem(Problem{Code: CodeStreamGap, Msg: msg, Dir: c.dir, Frame: frame, Offset: c.off + int64(lost)})
+	c.drop(lost)
+	if n > 0 {
+		c.off += int64(n)
+		c.skipped += int64(n)
+	}
+	c.state = cutScan
+}
+
+// end flushes what is left when the stream closes.
+func (c *cutter) end() {
+	if c.state == cutScan {
+		c.cut(true)
+	}
+	if c.state == cutTLS && len(c.buf) > 0 {
+		frame := 0
+		if len(c.spans) > 0 {
+			frame = c.spans[len(c.spans)-1].Frame
+		}
+		what := "record"
+		if len(c.buf) >= recordHeaderLen {
+			what = fmt.Sprintf("record of %d bytes", int(c.buf[3])<<8|int(c.buf[4]))
+		}
+		c.problem(Problem{Code: CodeStreamIncomplete, Dir: c.dir, Frame: frame, Offset: c.off,
+			Msg: fmt.Sprintf("stream ended inside a %s: %d bytes seen", what, len(c.buf))})
+	}
+	c.drop(len(c.buf))
+}
+
+// drop discards the first n buffered bytes.
+func (c *cutter) drop(n int) {
+	if n == 0 {
+		return
+	}
+	c.skipped += int64(n)
+	c.consume(n)
+}
+
+// consume removes the first n bytes of buf and their spans. The remaining
+// bytes stay in the same array: records cut before them alias the part
+// before n, which is never written again.
+func (c *cutter) consume(n int) {
+	c.off += int64(n)
+	c.scanPos -= n
+	if c.scanPos < 0 {
+		c.scanPos = 0
+	}
+	if n == len(c.buf) {
+		c.buf = nil
+		c.spans = c.spans[:0]
+		return
+	}
+	c.buf = c.buf[n:]
+	k := 0
+	for _, s := range c.spans {
+		if s.Off+s.Len <= n {
+			continue
+		}
+		if s.Off < n {
+			s.Len -= n - s.Off
+			s.Off = 0
+		} else {
+			s.Off -= n
+		}
+		c.spans[k] = s
+		k++
+	}
+	c.spans = c.spans[:k]
+}
+
+// cut emits every complete record in buf. final means no more bytes come.
+func (c *cutter) cut(final bool) {
+	for {
+		switch c.state {
+		case cutOff:
+			return
+		case cutDetect:
+			if len(c.buf) < recordHeaderLen {
+				return
+			}
+			if _, _, ok := sslv2Hello(c.buf); ok || plausibleHeader(c.buf) {
+				c.state = cutTLS
+				continue
+			}
+			// The stream began here and does not start with a record:
+			// not TLS (STARTTLS protocols are not followed yet).
+			c.state = cutOff
+			c.drop(len(c.buf))
+			return
+		case cutScan:
+			if !c.scan(final) {
+				return
+			}
+		case cutTLS:
+			if !c.record() {
+				return
+			}
+		}
+	}
+}
+
+// record cuts one record from the front of buf; false when it needs more bytes.
+func (c *cutter) record() bool {
+	if len(c.buf) < recordHeaderLen {
+		return false
+	}
+	if c.firstRec {
+		if hdr, body, ok := sslv2Hello(c.buf); ok {
+			if len(c.buf) < hdr+body {
+				return false
+			}
+			c.take(hdr, body, true)
+			return true
+		}
+	}
+	if !plausibleHeader(c.buf) {
+		code := CodeRecordHeaderInvalid
+		msg := fmt.Sprintf("expected a record header, found % x", c.buf[:recordHeaderLen])
+		if n := int(c.buf[3])<<8 | int(c.buf[4]); c.buf[0] >= 20 && c.buf[0] <= 24 && c.buf[1] == 3 && n > maxRecordBody {
+			code = CodeRecordTooLarge
+			msg = fmt.Sprintf("record length %d exceeds the maximum %d", n, maxRecordBody)
+		}
+		c.problem(Problem{Code: code, Msg: msg, Dir: c.dir, Frame: c.frameAt(0), Offset: c.off})
+		c.state = cutScan
+		c.scanPos = 1
+		return true
+	}
+	n := int(c.buf[3])<<8 | int(c.buf[4])
+	if len(c.buf) < recordHeaderLen+n {
+		return false
+	}
+	c.take(recordHeaderLen, n, false)
+	return true
+}
+
+// take emits the record of header length hdr and body length n at buf[0].
+func (c *cutter) take(hdr, n int, v2 bool) {
+	end := hdr + n
+	r := &Record{
+		Dir:    c.dir,
+		Length: n,
+		Offset: c.off,
+		SSLv2:  v2,
+		Header: c.buf[:hdr:hdr],
+		Body:   c.buf[hdr:end:end],
+	}
+	if v2 {
+		r.Type = 22
+		r.Version = uint16(c.buf[3])<<8 | uint16(c.buf[4])
+	} else {
+		r.Type = c.buf[0]
+		r.Version = uint16(c.buf[1])<<8 | uint16(c.buf[2])
+	}
+	for _, s := range c.spans {
+		if s.Off >= end {
+			break
+		}
+		if s.Off+s.Len > end {
+			s.Len = end - s.Off
+		}
+		r.Spans = append(r.Spans, s)
+	}
+	c.records++
+	c.firstRec = false
+	c.scanned = 0
+	c.consume(end)
+	c.emit(r)
+}
+
+// frameAt is the frame that carried buf[i].
+func (c *cutter) frameAt(i int) int {
+	for _, s := range c.spans {
+		if i < s.Off+s.Len {
+			return s.Frame
+		}
+	}
+	return 0
+}
+
+// scan looks for the next plausible record header. A candidate is accepted
+// when the record it announces is followed by another plausible header (or
+// ends exactly where the stream ends), which makes a false match on random
+// bytes very unlikely. It returns true when the cutter is in step again.
+func (c *cutter) scan(final bool) bool {
+	for i := c.scanPos; i+recordHeaderLen <= len(c.buf); i++ {
+		if !plausibleHeader(c.buf[i:]) {
+			continue
+		}
+		end := i + recordHeaderLen + (int(c.buf[i+3])<<8 | int(c.buf[i+4]))
+		switch {
+		case end+recordHeaderLen <= len(c.buf):
+			if !plausibleHeader(c.buf[end:]) {
+				continue
+			}
+		case end == len(c.buf) && final:
+		default:
+			// Not enough bytes to confirm yet: wait, but remember what was ruled out.
+			c.scanPos = i
+			c.giveUpIfTooFar(i)
+			return false
+		}
+		if i > 0 {
+			c.problem(Problem{Code: CodeStreamResync, Dir: c.dir, Frame: c.frameAt(i), Offset: c.off + int64(i),
+				Msg: fmt.Sprintf("skipped %d bytes to the next record header", i)})
+			c.drop(i)
+		}
+		c.state = cutTLS
+		return true
+	}
+	// Keep the last bytes: a header may straddle the next delivery.
+	keep := recordHeaderLen - 1
+	if n := len(c.buf) - keep; n > 0 {
+		c.scanned += n
+		c.drop(n)
+	}
+	c.scanPos = 0
+	c.giveUpIfTooFar(0)
+	if final {
+		c.drop(len(c.buf))
+	}
+	return false
+}
+
+// giveUpIfTooFar turns the direction off after maxScanBytes without a record.
+func (c *cutter) giveUpIfTooFar(pending int) {
+	if c.scanned+pending < maxScanBytes {
+		return
+	}
+	if c.records > 0 {
+		c.problem(Problem{Code: CodeStreamNotTLS, Dir: c.dir, Frame: c.frameAt(0), Offset: c.off,
+			Msg: fmt.Sprintf("no record header found in %d bytes; direction no longer followed", c.scanned+pending)})
+	}
+	c.state = cutOff
+	c.drop(len(c.buf))
+}

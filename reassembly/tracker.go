@@ -1,0 +1,435 @@
+// Package reassembly puts TCP connections back together with gopacket's
+// reassembly and cuts each direction into TLS records that know which
+// frames carried their bytes.
+package reassembly
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	gpr "github.com/gopacket/gopacket/reassembly"
+
+	"github.com/padlock-tls/padlock/capture"
+)
+
+// Handler receives what the tracker finds. Calls for one connection come in
+// stream order; Done is the last call for a connection.
+type Handler interface {
+	// Record is called for each TLS record as soon as it is complete.
+	Record(c *Conn, r *Record)
+	// Problem is called for each TCP or record-layer problem.
+	Problem(c *Conn, p Problem)
+	// Done is called once when the connection has ended. With
+	// Options.Ordered, Done calls come in order of Conn.ID.
+	Done(c *Conn)
+}
+
+// Options bound the tracker. gopacket's own defaults are unlimited, which on
+// hostile or lossy input means unbounded memory, so every cap is set.
+type Options struct {
+	// FlowTimeout closes a connection idle for this long (capture time).
+	FlowTimeout time.Duration
+	// GapWait is how long out-of-order data waits for a missing segment
+	// before it is pushed through with a gap (capture time).
+	GapWait time.Duration
+	// MaxPagesPerConn caps out-of-order buffering per connection
+	// (a page holds up to 1900 bytes).
+	MaxPagesPerConn int
+	// MaxPagesTotal caps out-of-order buffering over all connections.
+	MaxPagesTotal int
+	// Ordered makes Done calls come in order of first packet, as file
+	// output needs for determinism. Live output leaves it off.
+	Ordered bool
+}
+
+// DefaultOptions are the caps used unless the caller says otherwise.
+var DefaultOptions = Options{
+	FlowTimeout:     2 * time.Minute,
+	GapWait:         30 * time.Second,
+	MaxPagesPerConn: 4096,  // ~7.6 MiB of out-of-order data per connection
+	MaxPagesTotal:   65536, // ~120 MiB over all connections
+	Ordered:         true,
+}
+
+// flushEvery is how often (capture time) idle and stalled flows are flushed.
+const flushEvery = time.Second
+
+// Tracker follows every TCP connection of a capture. It is not safe for
+// concurrent use.
+type Tracker struct {
+	opts      Options
+	h         Handler
+	pool      *gpr.StreamPool
+	asm       *gpr.Assembler
+	flows     map[tupleKey]*flowGen
+	cur       *flowGen // the flow of the packet being assembled
+	curSeg    *capture.Segment
+	nextID    int
+	nextEmit  int
+	finished  map[int]*Conn
+	lastFlush time.Time
+	stats     Stats
+}
+
+// Stats counts what the tracker saw.
+type Stats struct {
+	Segments    int
+	Connections int
+	TLS         int
+	Records     int
+	Gaps        int
+}
+
+// tupleKey identifies a 4-tuple regardless of direction.
+type tupleKey struct {
+	lo, hi gopacket.Flow // (net, transport) of the lower endpoint first
+	net    gopacket.Flow
+	tcp    gopacket.Flow
+}
+
+// flowGen tracks reuse of one 4-tuple: a SYN with a new initial sequence
+// number on a tuple in use starts a new connection (generation).
+type flowGen struct {
+	key    tupleKey
+	gen    int
+	synSeq uint32
+	hasSYN bool
+	conn   *Conn
+}
+
+// New returns a tracker that reports to h.
+func New(opts Options, h Handler) *Tracker {
+	t := &Tracker{opts: opts, h: h, flows: map[tupleKey]*flowGen{}, finished: map[int]*Conn{}, nextEmit: 1}
+	t.pool = gpr.NewStreamPool(factory{t})
+	t.asm = gpr.NewAssembler(t.pool)
+	t.asm.MaxBufferedPagesPerConnection = opts.MaxPagesPerConn
+	t.asm.MaxBufferedPagesTotal = opts.MaxPagesTotal
+	return t
+}
+
+// Stats returns the counters so far.
+func (t *Tracker) Stats() Stats { return t.stats }
+
+// segCtx travels with each segment through gopacket's assembler. gopacket
+// keeps it on every page cut from the segment and hands back its
+// CaptureInfo for any offset of a delivery, which is how delivered bytes are
+// credited to the frame that carried them, not to the packet being assembled.
+type segCtx struct {
+	ci    gopacket.CaptureInfo
+	frame int
+	seq   uint32 // sequence number of the first payload byte
+	n     int    // payload length
+}
+
+func (s *segCtx) GetCaptureInfo() gopacket.CaptureInfo { return s.ci }
+
+// Add feeds one TCP segment, in capture order.
+func (t *Tracker) Add(seg *capture.Segment) {
+	t.stats.Segments++
+	tcp := seg.TCP
+	k := makeKey(seg.Net, tcp.TransportFlow())
+	fg := t.flows[k]
+	if fg == nil {
+		fg = &flowGen{key: k}
+		t.flows[k] = fg
+	}
+	if tcp.SYN && !tcp.ACK {
+		switch {
+		case !fg.hasSYN:
+			fg.hasSYN, fg.synSeq = true, tcp.Seq
+		case fg.synSeq != tcp.Seq:
+			// A new connection on a tuple in use: give it a fresh key so
+			// gopacket starts a new stream; the old one ends by idle flush.
+			fg = &flowGen{key: k, gen: fg.gen + 1, hasSYN: true, synSeq: tcp.Seq}
+			t.flows[k] = fg
+		}
+	}
+	netFlow := seg.Net
+	if fg.gen > 0 {
+		src, dst := seg.Net.Endpoints()
+		netFlow = gopacket.NewFlow(gopacket.EndpointType(1<<20+fg.gen), src.Raw(), dst.Raw())
+	}
+	ctx := &segCtx{frame: seg.Frame, seq: tcp.Seq, n: len(tcp.Payload)}
+	ctx.ci = gopacket.CaptureInfo{Timestamp: seg.Time, CaptureLength: seg.Length, Length: seg.Length, AncillaryData: []any{ctx}}
+	t.cur, t.curSeg = fg, seg
+	t.asm.AssembleWithContext(netFlow, tcp, ctx)
+	t.cur, t.curSeg = nil, nil
+
+	if t.lastFlush.IsZero() {
+		t.lastFlush = seg.Time
+	}
+	if seg.Time.Sub(t.lastFlush) >= flushEvery {
+		t.lastFlush = seg.Time
+		t.asm.FlushWithOptions(gpr.FlushOptions{T: seg.Time.Add(-t.opts.GapWait), TC: seg.Time.Add(-t.opts.FlowTimeout)})
+	}
+}
+
+// Close ends every open connection (end of input) and delivers the rest.
+func (t *Tracker) Close() {
+	t.asm.FlushAll()
+	// Connections gopacket never completed (none expected) still end here.
+	for t.nextEmit < t.nextID+1 {
+		c, ok := t.finished[t.nextEmit]
+		if !ok {
+			break
+		}
+		delete(t.finished, t.nextEmit)
+		t.nextEmit++
+		t.h.Done(c)
+	}
+}
+
+func makeKey(net, tcp gopacket.Flow) tupleKey {
+	k := tupleKey{net: net, tcp: tcp}
+	a := [2]gopacket.Flow{net, tcp}
+	b := [2]gopacket.Flow{net.Reverse(), tcp.Reverse()}
+	if lessFlow(b, a) {
+		a = b
+	}
+	k.lo, k.hi = a[0], a[1]
+	k.net, k.tcp = gopacket.Flow{}, gopacket.Flow{}
+	return k
+}
+
+func lessFlow(a, b [2]gopacket.Flow) bool {
+	as, ad := a[0].Endpoints()
+	bs, bd := b[0].Endpoints()
+	if c := compareBytes(as.Raw(), bs.Raw()); c != 0 {
+		return c < 0
+	}
+	if c := compareBytes(ad.Raw(), bd.Raw()); c != 0 {
+		return c < 0
+	}
+	ap, _ := a[1].Endpoints()
+	bp, _ := b[1].Endpoints()
+	return compareBytes(ap.Raw(), bp.Raw()) < 0
+}
+
+func compareBytes(a, b []byte) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return int(a[i]) - int(b[i])
+		}
+	}
+	return len(a) - len(b)
+}
+
+// finish records that c has ended and delivers every connection whose turn
+// has come.
+func (t *Tracker) finish(c *Conn) {
+	if c.done {
+		return
+	}
+	c.done = true
+	for d := range c.cut {
+		c.cut[d].end()
+	}
+	if c.gen != nil && t.flows[c.gen.key] == c.gen {
+		delete(t.flows, c.gen.key)
+	}
+	if c.TLS {
+		t.stats.TLS++
+	}
+	if !t.opts.Ordered {
+		t.h.Done(c)
+		return
+	}
+	t.finished[c.ID] = c
+	for {
+		next, ok := t.finished[t.nextEmit]
+		if !ok {
+			return
+		}
+		delete(t.finished, t.nextEmit)
+		t.nextEmit++
+		t.h.Done(next)
+	}
+}
+
+// factory creates a Conn for each new gopacket stream.
+type factory struct{ t *Tracker }
+
+func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.AssemblerContext) gpr.Stream {
+	t := f.t
+	t.nextID++
+	t.stats.Connections++
+	seg := t.curSeg
+	c := &Conn{ID: t.nextID, gen: t.cur}
+	if seg != nil {
+		src, dst := seg.Net.Endpoints()
+		c.A = Endpoint{IP: addr(src.Raw()), Port: uint16(tcp.SrcPort)}
+		c.B = Endpoint{IP: addr(dst.Raw()), Port: uint16(tcp.DstPort)}
+		c.FirstFrame, c.Start = seg.Frame, seg.Time
+	}
+	if t.cur != nil {
+		t.cur.conn = c
+	}
+	for d := range c.cut {
+		dir := Dir(d)
+		c.cut[d] = newCutter(dir, func(r *Record) {
+			c.Records[dir]++
+			c.TLS = true
+			t.stats.Records++
+			t.h.Record(c, r)
+		}, func(p Problem) {
+			if p.Code == CodeStreamGap {
+				c.Gaps[dir]++
+				t.stats.Gaps++
+			}
+			t.h.Problem(c, p)
+		})
+	}
+	return &stream{t: t, c: c}
+}
+
+func addr(b []byte) netip.Addr {
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+// stream is gopacket's view of a Conn.
+type stream struct {
+	t *Tracker
+	c *Conn
+}
+
+// dirOf maps a packet to A->B or B->A by its source endpoint.
+func (s *stream) dirOf(tcp *layers.TCP) Dir {
+	if uint16(tcp.SrcPort) == s.c.A.Port && s.t.curSeg != nil {
+		src, _ := s.t.curSeg.Net.Endpoints()
+		if addr(src.Raw()) == s.c.A.IP {
+			return AtoB
+		}
+	}
+	return BtoA
+}
+
+func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowDirection, nextSeq gpr.Sequence, start *bool, ac gpr.AssemblerContext) bool {
+	c := s.c
+	if c.done {
+		return false
+	}
+	d := s.dirOf(tcp)
+	frame := 0
+	if sc, ok := ac.(*segCtx); ok {
+		frame = sc.frame
+	}
+	c.Packets[d]++
+	c.Payload[d] += int64(len(tcp.Payload))
+	if frame > c.LastFrame {
+		c.LastFrame = frame
+	}
+	if ci.Timestamp.After(c.End) {
+		c.End = ci.Timestamp
+	}
+	switch {
+	case tcp.SYN && !tcp.ACK:
+		if c.SYN.Frame == 0 {
+			c.SYN, c.SYNDir = Handshake{frame, ci.Timestamp}, d
+		}
+		c.sawSYN[d] = true
+	case tcp.SYN && tcp.ACK:
+		if c.SYNACK.Frame == 0 {
+			c.SYNACK = Handshake{frame, ci.Timestamp}
+		}
+		c.sawSYN[d] = true
+	case tcp.ACK && c.SYNACK.Frame != 0 && c.ACK.Frame == 0 && c.SYN.Frame != 0 && d == c.SYNDir:
+		c.ACK = Handshake{frame, ci.Timestamp}
+	}
+	if tcp.FIN && c.FIN[d] == 0 {
+		c.FIN[d] = frame
+	}
+	if tcp.RST && c.RST[d] == 0 {
+		c.RST[d] = frame
+	}
+	// Captures often start mid-connection: without a SYN, start the stream
+	// at the first segment seen (the cutter then looks for a record header).
+	if nextSeq == -1 && !tcp.SYN {
+		*start = true
+	}
+	return true
+}
+
+func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
+	c := s.c
+	if c.done {
+		return
+	}
+	gdir, _, _, skip := sg.Info()
+	avail, _ := sg.Lengths()
+	st := sg.Stats()
+	if avail == 0 {
+		return
+	}
+	first, ok := ctxAt(sg, 0)
+	if !ok {
+		return
+	}
+	// gopacket's direction is relative to its own first packet; ours is
+	// relative to A. Work it out from the segment's sequence space.
+	d := s.dirFromCtx(gdir, first)
+	cut := c.cut[d]
+	c.Overlap[d] += int64(st.OverlapBytes)
+	if !c.havePos[d] {
+		c.havePos[d] = true
+		c.nextSeq[d] = first.seq
+		cut.start(c.sawSYN[d])
+	} else if skip > 0 {
+		cut.gap(skip, first.frame)
+		c.nextSeq[d] += uint32(skip)
+	} else if skip < 0 {
+		cut.gap(-1, first.frame)
+		c.nextSeq[d] = first.seq
+	}
+	// The first chunk must hold the next expected byte; if our count and
+	// gopacket's disagree, trust the segment.
+	if c.nextSeq[d]-first.seq >= uint32(max(first.n, 1)) {
+		c.nextSeq[d] = first.seq
+	}
+	data := sg.Fetch(avail)
+	for off := 0; off < avail; {
+		sc, ok := ctxAt(sg, off)
+		n := avail - off
+		if ok {
+			pos := c.nextSeq[d] + uint32(off)
+			if rest := int(int32(sc.seq + uint32(sc.n) - pos)); rest > 0 && rest < n {
+				n = rest
+			}
+		}
+		cut.push(data[off:off+n], sc.frame, sc.ci.Timestamp)
+		off += n
+	}
+	c.nextSeq[d] += uint32(avail)
+}
+
+// dirFromCtx decides the direction of a delivery. gopacket's
+// TCPFlowDirection is relative to the first packet it saw for the
+// connection, which is the packet that created the Conn, so it matches A.
+func (s *stream) dirFromCtx(gdir gpr.TCPFlowDirection, _ *segCtx) Dir {
+	if gdir == gpr.TCPDirClientToServer {
+		return AtoB
+	}
+	return BtoA
+}
+
+// ctxAt returns our context for the chunk holding delivery offset off.
+func ctxAt(sg gpr.ScatterGather, off int) (*segCtx, bool) {
+	ci := sg.CaptureInfo(off)
+	if len(ci.AncillaryData) == 0 {
+		return &segCtx{ci: ci}, false
+	}
+	sc, ok := ci.AncillaryData[0].(*segCtx)
+	if !ok {
+		return &segCtx{ci: ci}, false
+	}
+	return sc, true
+}
+
+func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
+	s.t.finish(s.c)
+	// Keep the connection in gopacket's pool so late packets of it (final
+	// ACKs) are not taken for a new connection; a SYN replaces it.
+	return false
+}

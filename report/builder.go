@@ -1,0 +1,392 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/padlock-tls/padlock/dissect"
+	"github.com/padlock-tls/padlock/reassembly"
+)
+
+// Sink receives finished connection reports in the order the tracker
+// delivers them.
+type Sink func(*Connection) error
+
+// Builder is the reassembly.Handler that dissects each connection's
+// records and turns the result into a Connection report.
+type Builder struct {
+	sink Sink
+	err  error
+	// Recover turns a panic while building one connection into an
+	// internal_error entry; tests and fuzzing leave it off so bugs surface.
+	Recover bool
+}
+
+// NewBuilder returns a Builder that hands each report to sink.
+func NewBuilder(sink Sink) *Builder { return &Builder{sink: sink} }
+
+// Err returns the first error the sink returned.
+func (b *Builder) Err() error { return b.err }
+
+// maxListedAppData caps the application_data records listed per direction
+// in "records"; all of them are counted. A bulk transfer has thousands.
+const maxListedAppData = 16
+
+// connState is what the builder keeps per connection until it ends.
+type connState struct {
+	sess     *dissect.Session
+	records  []Record
+	recSide  []dissect.Side
+	msgs     []*dissect.HandshakeMsg
+	alerts   []dissect.Alert
+	errs     []pendingError
+	appRecs  [2]int
+	appBytes [2]int64
+	ccs      [2]int   // record number of the first CCS per side
+	encRecs  [2][]int // record numbers of encrypted records per side (capped)
+	panicked string
+}
+
+// pendingError is an error whose "from" is known only once roles are.
+type pendingError struct {
+	e    Error
+	side dissect.Side
+	has  bool
+}
+
+func (b *Builder) state(c *reassembly.Conn) *connState {
+	if s, ok := c.State.(*connState); ok {
+		return s
+	}
+	s := &connState{sess: dissect.NewSession()}
+	c.State = s
+	return s
+}
+
+// Record implements reassembly.Handler.
+func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
+	s := b.state(c)
+	if s.panicked != "" {
+		return
+	}
+	if b.Recover {
+		defer func() {
+			if p := recover(); p != nil {
+				s.panicked = fmt.Sprint(p)
+				s.errs = append(s.errs, pendingError{e: Error{Code: "internal_error", Where: "record", Frame: r.LastFrame(),
+					Message: fmt.Sprintf("padlock bug while dissecting this record: %v", p)}})
+			}
+		}()
+	}
+	side := dissect.Side(r.Dir)
+	num := len(s.records) + 1
+	res := s.sess.Record(dissect.RecordIn{
+		Side: side, Type: dissect.ContentType(r.Type), Version: dissect.Version(r.Version),
+		Header: r.Header, Body: r.Body, Number: num, SSLv2: r.SSLv2,
+		Frames: r.FramesOf,
+	})
+	rec := Record{
+		Number: num, Type: dissect.ContentType(r.Type).String(), TypeCode: int(r.Type),
+		Version: dissect.Version(r.Version).String(), VersionCode: int(r.Version),
+		Length: r.Length, Frames: r.Frames(), Encrypted: res.Encrypted, SSLv2: r.SSLv2,
+	}
+	if r.SSLv2 {
+		rec.Version = "SSL 2.0"
+		rec.VersionCode = int(dissect.VersionSSL20)
+	}
+	if res.CCS && s.ccs[side] == 0 {
+		s.ccs[side] = num
+	}
+	if res.Encrypted && len(s.encRecs[side]) < 8 {
+		s.encRecs[side] = append(s.encRecs[side], num)
+	}
+	if r.Type == uint8(dissect.ContentTypeApplicationData) {
+		s.appRecs[side]++
+		s.appBytes[side] += int64(r.Length)
+		if s.appRecs[side] > maxListedAppData {
+			// Counted but not listed; keep the numbering dense all the same.
+			s.records = append(s.records, Record{Number: -1})
+			s.recSide = append(s.recSide, side)
+			return
+		}
+	}
+	s.records = append(s.records, rec)
+	s.recSide = append(s.recSide, side)
+	s.msgs = append(s.msgs, res.Messages...)
+	s.alerts = append(s.alerts, res.Alerts...)
+	for _, e := range res.Errors {
+		s.errs = append(s.errs, pendingError{e: dissectError(e, "record", rec.Frames, num), side: side, has: true})
+	}
+	for _, m := range res.Messages {
+		for _, e := range m.Errors {
+			s.errs = append(s.errs, pendingError{e: dissectError(e, whereOf(e.Code), m.Frames, num), side: side, has: true})
+		}
+	}
+}
+
+// messageName is the short name of a handshake message used in records.
+func messageName(m *dissect.HandshakeMsg) string {
+	if m.Encrypted {
+		return "encrypted_handshake_message"
+	}
+	if m.ServerHello != nil && m.ServerHello.HelloRetry {
+		return "hello_retry_request"
+	}
+	return m.Type.String()
+}
+
+func whereOf(code dissect.Code) string {
+	c := string(code)
+	if strings.HasPrefix(c, "extension") || strings.HasPrefix(c, "sni") {
+		return "extension"
+	}
+	return "handshake"
+}
+
+func dissectError(e *dissect.Error, where string, frames []int, record int) Error {
+	out := Error{Code: string(e.Code), Message: e.Msg, Where: where, Offset: int64(e.Off), Record: record}
+	if len(frames) > 0 {
+		out.Frame = frames[0]
+	}
+	return out
+}
+
+// Problem implements reassembly.Handler.
+func (b *Builder) Problem(c *reassembly.Conn, p reassembly.Problem) {
+	s := b.state(c)
+	where := "tcp"
+	if strings.HasPrefix(string(p.Code), "record") {
+		where = "record"
+	}
+	s.errs = append(s.errs, pendingError{e: Error{Code: string(p.Code), Message: p.Msg, Where: where, Frame: p.Frame, Offset: p.Offset},
+		side: dissect.Side(p.Dir), has: true})
+}
+
+// Done implements reassembly.Handler: the connection has ended.
+func (b *Builder) Done(c *reassembly.Conn) {
+	s, _ := c.State.(*connState)
+	c.State = nil
+	if !c.TLS || s == nil {
+		return
+	}
+	rep := b.build(c, s)
+	if b.err == nil {
+		b.err = b.sink(rep)
+	}
+}
+
+// roles decides which side is the client: the one that sent the
+// ClientHello; failing that, the one that sent the SYN; failing that, the
+// side not on the lower (service) port.
+func roles(c *reassembly.Conn, s *connState) dissect.Side {
+	switch {
+	case s.sess.Roles:
+		return s.sess.ClientSide
+	case c.SYN.Frame != 0:
+		return dissect.Side(c.SYNDir)
+	case c.A.Port < c.B.Port:
+		return 1
+	}
+	return 0
+}
+
+func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
+	for _, m := range s.sess.End() {
+		s.msgs = append(s.msgs, m)
+		for _, e := range m.Errors {
+			s.errs = append(s.errs, pendingError{e: dissectError(e, "handshake", m.Frames, 0), side: m.Side, has: true})
+		}
+	}
+	client := roles(c, s)
+	server := client ^ 1
+	from := func(side dissect.Side) string {
+		if side == client {
+			return "client"
+		}
+		return "server"
+	}
+	cep, sep := c.Endpoints(reassembly.Dir(client))
+	rep := &Connection{
+		Type: "connection", ID: c.ID, Transport: "tcp",
+		CommunityID: CommunityID(cep.IP, sep.IP, cep.Port, sep.Port, 6, 0),
+		Client:      Endpoint{IP: cep.IP.String(), Port: int(cep.Port)},
+		Server:      Endpoint{IP: sep.IP.String(), Port: int(sep.Port)},
+		FirstFrame:  c.FirstFrame, LastFrame: c.LastFrame,
+		Start: timestamp(c.Start), End: timestamp(c.End),
+		Packets: PerSide{Client: c.Packets[client], Server: c.Packets[server]},
+		Bytes:   PerSide64{Client: c.Payload[client], Server: c.Payload[server]},
+	}
+	rep.TCP = tcpInfo(c, client, server)
+
+	t := &rep.TLS
+	t.Records = PerSide{Client: c.Records[client], Server: c.Records[server]}
+	t.AppData = AppData{
+		Records: PerSide{Client: s.appRecs[client], Server: s.appRecs[server]},
+		Bytes:   PerSide64{Client: s.appBytes[client], Server: s.appBytes[server]},
+	}
+	t.ClientHellos = s.sess.ClientHellos
+	var ch *dissect.ClientHello
+	for _, m := range s.msgs {
+		if m.ClientHello != nil {
+			ch = m.ClientHello // the last one: after a HelloRetryRequest it is the second
+		}
+	}
+	if ch != nil {
+		v := ch.OfferedVersion()
+		t.ClientVersion, t.ClientVersionCode = v.String(), int(v)
+		t.SNI = ch.SNI
+		t.ALPNOffered = ch.ALPN
+	}
+	if sh := s.sess.ServerHello; sh != nil {
+		v := sh.NegotiatedVersion()
+		t.Version, t.VersionCode = v.String(), int(v)
+		t.CipherSuite, t.CipherSuiteCode = sh.CipherSuite.String(), int(sh.CipherSuite)
+		t.ALPN = sh.ALPN
+		if sh.SelectedGroup != 0 {
+			t.Group, t.GroupCode = sh.SelectedGroup.String(), int(sh.SelectedGroup)
+		}
+		t.EncryptedHandshake = s.sess.TLS13
+		t.Resumed = resumed(s, ch, sh)
+	}
+	t.HelloRetry = s.sess.HelloRetry != nil
+	t.Established = established(s, client, server)
+
+	t.Alerts = []Alert{}
+	for _, a := range s.alerts {
+		al := Alert{From: from(a.Side), Encrypted: a.Encrypted, Record: a.Record}
+		if len(a.Frames) > 0 {
+			al.Frame = a.Frames[len(a.Frames)-1]
+		}
+		if !a.Encrypted {
+			al.Level, al.LevelCode = a.Level.String(), int(a.Level)
+			al.Description, al.Code = a.Description.String(), int(a.Description)
+		}
+		t.Alerts = append(t.Alerts, al)
+	}
+
+	rep.Handshake = []Handshake{}
+	for _, m := range s.msgs {
+		h := Handshake{From: from(m.Side), Type: m.Type.String(), TypeCode: int(m.Type), Length: m.Length,
+			Frames: m.Frames, Records: m.Records, Encrypted: m.Encrypted, Complete: len(m.Body) == m.Length}
+		switch {
+		case m.Encrypted:
+			h.Type, h.Complete = "encrypted_handshake_message", true
+		case m.ClientHello != nil:
+			h.Detail = clientHelloJSON(m.ClientHello)
+		case m.ServerHello != nil:
+			h.Detail = serverHelloJSON(m.ServerHello)
+		}
+		rep.Handshake = append(rep.Handshake, h)
+	}
+
+	// A record lists every message it carried a part of.
+	for _, m := range s.msgs {
+		for _, n := range m.Records {
+			if n >= 1 && n <= len(s.records) && s.records[n-1].Number > 0 {
+				s.records[n-1].Messages = append(s.records[n-1].Messages, messageName(m))
+			}
+		}
+	}
+	rep.Records = []Record{}
+	for i, r := range s.records {
+		if r.Number < 0 {
+			continue
+		}
+		r.From = from(s.recSide[i])
+		rep.Records = append(rep.Records, r)
+	}
+	rep.Errors = []Error{}
+	for _, pe := range s.errs {
+		e := pe.e
+		if pe.has {
+			e.From = from(pe.side)
+		}
+		rep.Errors = append(rep.Errors, e)
+	}
+	return rep
+}
+
+func tcpInfo(c *reassembly.Conn, client, server dissect.Side) TCPInfo {
+	ti := TCPInfo{
+		SYNFrame: c.SYN.Frame, SYNACKFrame: c.SYNACK.Frame,
+		Start:      "midstream",
+		FINFrame:   PerSide{Client: c.FIN[client], Server: c.FIN[server]},
+		RSTFrame:   PerSide{Client: c.RST[client], Server: c.RST[server]},
+		Gaps:       PerSide{Client: c.Gaps[client], Server: c.Gaps[server]},
+		Retransmit: PerSide64{Client: c.Overlap[client], Server: c.Overlap[server]},
+	}
+	if c.SYN.Frame != 0 || c.SYNACK.Frame != 0 {
+		ti.Start = "syn"
+	}
+	if c.SYN.Frame != 0 && c.SYNACK.Frame != 0 && c.ACK.Frame != 0 {
+		ti.RTT = c.ACK.Time.Sub(c.SYN.Time).Seconds()
+	}
+	switch {
+	case c.RST[0] != 0 || c.RST[1] != 0:
+		ti.End = "rst"
+	case c.FIN[0] != 0 && c.FIN[1] != 0:
+		ti.End = "fin"
+	case c.Evicted:
+		ti.End = "idle"
+	default:
+		ti.End = "capture_end"
+	}
+	return ti
+}
+
+// established says whether the handshake demonstrably completed:
+// TLS 1.2 and older: each side sent ChangeCipherSpec and then its
+// (encrypted) Finished. TLS 1.3: the server sent its encrypted flight and
+// the client answered with encrypted records after the ServerHello (its
+// Finished), and either sent another one or the server wrote again after
+// it — a server that rejected the client's Finished sends nothing more
+// but an alert.
+func established(s *connState, client, server dissect.Side) bool {
+	if s.sess.ServerHello == nil {
+		return false
+	}
+	if !s.sess.TLS13 {
+		finished := func(side dissect.Side) bool {
+			for _, m := range s.msgs {
+				if m.Side == side && m.Encrypted {
+					return true
+				}
+			}
+			return false
+		}
+		return s.ccs[client] != 0 && s.ccs[server] != 0 && finished(client) && finished(server)
+	}
+	ce, se := s.encRecs[client], s.encRecs[server]
+	if len(se) == 0 || len(ce) == 0 {
+		return false
+	}
+	if len(ce) >= 2 {
+		return true
+	}
+	return se[len(se)-1] > ce[0]
+}
+
+// resumed: TLS 1.3 when the server accepted a PSK (pre_shared_key in the
+// ServerHello, RFC 8446 Section 4.2.11); TLS 1.2 and older when the server
+// echoed the client's non-empty session ID (RFC 5246 Section 7.4.1.3,
+// RFC 5077 Section 3.4).
+func resumed(s *connState, ch *dissect.ClientHello, sh *dissect.ServerHello) bool {
+	if s.sess.TLS13 {
+		for _, e := range sh.Extensions {
+			if e.Type == 41 {
+				return true
+			}
+		}
+		return false
+	}
+	return ch != nil && len(sh.SessionID) > 0 && string(sh.SessionID) == string(ch.SessionID)
+}
+
+// timestamp formats t as RFC 3339 with nanoseconds, UTC (DESIGN.md).
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+}
