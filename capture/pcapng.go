@@ -1,0 +1,388 @@
+package capture
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math/bits"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// pcapng (https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcapng/):
+//
+//	block:  block_type u32, block_total_length u32, body, block_total_length u32
+//	SHB:    byte_order_magic u32, major u16, minor u16, section_length i64, options
+//	IDB:    link_type u16, reserved u16, snaplen u32, options
+//	EPB:    interface_id u32, ts_high u32, ts_low u32, captured_len u32, original_len u32, data, options
+//	SPB:    original_len u32, data
+//	PB:     interface_id u16, drops_count u16, ts_high u32, ts_low u32, captured_len u32, original_len u32, data, options (obsolete)
+//	option: code u16, length u16, value padded to 32 bits; code 0 ends the list
+//
+// Blocks of any other type (statistics, name resolution, decryption
+// secrets, custom, unknown) are skipped by their length.
+const (
+	blockSHB = 0x0a0d0d0a
+	blockIDB = 1
+	blockPB  = 2
+	blockSPB = 3
+	blockNRB = 4
+	blockISB = 5
+	blockEPB = 6
+	blockDSB = 10
+
+	byteOrderMagic = 0x1a2b3c4d
+
+	optEndOfOpt   = 0
+	optIfTsresol  = 9
+	optIfTsoffset = 14
+
+	// Fixed parts: type and length (8), the block's own fields, the
+	// trailing length (4).
+	blockMinLen = 12
+	shbMinLen   = 28
+	idbMinLen   = 20
+	epbMinLen   = 32 // also PB
+	spbMinLen   = 16
+
+	// scratchKeep is the largest metadata buffer kept between blocks; a
+	// rare larger block gets a buffer of its own that the GC takes back.
+	scratchKeep = 64 << 10
+)
+
+// ngIface is one interface of the current section.
+type ngIface struct {
+	linkType layers.LinkType
+	snaplen  uint32
+	tsresol  uint8 // if_tsresol: 10^-n, or 2^-n with the top bit set
+	tsoffset int64 // if_tsoffset, seconds
+}
+
+func blockName(typ uint32) string {
+	switch typ {
+	case blockSHB:
+		return "section header block"
+	case blockIDB:
+		return "interface description block"
+	case blockPB:
+		return "packet block"
+	case blockSPB:
+		return "simple packet block"
+	case blockNRB:
+		return "name resolution block"
+	case blockISB:
+		return "interface statistics block"
+	case blockEPB:
+		return "enhanced packet block"
+	case blockDSB:
+		return "decryption secrets block"
+	}
+	return fmt.Sprintf("block type 0x%08x", typ)
+}
+
+func (s *Source) nextPcapng() (Packet, error) {
+	for {
+		start := s.off
+		block := s.block + 1
+		h, err := s.r.Peek(8)
+		if len(h) == 0 && err == io.EOF {
+			return Packet{}, io.EOF
+		}
+		if len(h) < 8 {
+			if e := s.readErr(err); e != errTruncated {
+				return Packet{}, e
+			}
+			return Packet{}, s.warnf("capture: file truncated in header of block %d at offset %d: got %d of 8 bytes",
+				block, start, len(h))
+		}
+		if binary.BigEndian.Uint32(h) == blockSHB {
+			// The byte order magic says how to read the length, this
+			// block's and everything else in the section.
+			b, err := s.r.Peek(12)
+			if len(b) < 12 {
+				if e := s.readErr(err); e != errTruncated {
+					return Packet{}, e
+				}
+				return Packet{}, s.warnf("capture: file truncated in header of block %d (section header block) at offset %d: got %d of 12 bytes",
+					block, start, len(b))
+			}
+			switch binary.BigEndian.Uint32(b[8:12]) {
+			case byteOrderMagic:
+				s.be = true
+			case bits.ReverseBytes32(byteOrderMagic):
+				s.be = false
+			default:
+				return Packet{}, s.damaged("block %d (section header block) at offset %d: bad byte order magic 0x%08x",
+					block, start, binary.BigEndian.Uint32(b[8:12]))
+			}
+			h = b
+		}
+		typ, total := s.u32(h[0:4]), s.u32(h[4:8])
+		s.block = block
+		if total < blockMinLen || total%4 != 0 || total > maxBlockLen {
+			return Packet{}, s.damaged("block %d (%s) at offset %d: invalid block length %d",
+				block, blockName(typ), start, total)
+		}
+
+		var p Packet
+		isPacket := false
+		switch {
+		case typ == blockSHB:
+			err = s.readSHB(block, start, total)
+		case s.skipping:
+			err = s.skipBlock(block, start, typ, total)
+		case typ == blockIDB:
+			err = s.readIDB(block, start, total)
+		case typ == blockEPB || typ == blockPB || typ == blockSPB:
+			isPacket = true
+			p, err = s.readPacketBlock(block, start, typ, total)
+		default:
+			err = s.skipBlock(block, start, typ, total)
+		}
+		if err == errTruncated {
+			what := blockName(typ)
+			if isPacket {
+				what = fmt.Sprintf("%s, frame %d", what, s.frame+1)
+			}
+			return Packet{}, s.warnf("capture: file truncated in block %d (%s) at offset %d: got %d of %d bytes",
+				block, what, start, s.off-start, total)
+		}
+		if err != nil {
+			return Packet{}, err
+		}
+		if isPacket {
+			return p, nil
+		}
+	}
+}
+
+// trailer reads and checks the trailing copy of the block length.
+func (s *Source) trailer(block int, start int64, typ, total uint32) error {
+	b, err := s.peek(4)
+	if err != nil {
+		return err
+	}
+	if got := s.u32(b); got != total {
+		return s.damaged("block %d (%s) at offset %d: block lengths %d and %d differ",
+			block, blockName(typ), start, total, got)
+	}
+	return s.discard(4)
+}
+
+func (s *Source) skipBlock(block int, start int64, typ, total uint32) error {
+	if err := s.discard(int(total) - 4); err != nil {
+		return err
+	}
+	return s.trailer(block, start, typ, total)
+}
+
+// readWhole reads a whole metadata block into s.scratch, growing the
+// buffer as bytes arrive so that a lying length cannot make it allocate
+// more than the input holds.
+func (s *Source) readWhole(block int, start int64, typ, total uint32) ([]byte, error) {
+	n := int(total)
+	buf := s.scratch[:0]
+	for len(buf) < n {
+		chunk := min(n-len(buf), scratchKeep)
+		if cap(buf)-len(buf) < chunk {
+			nb := make([]byte, len(buf), len(buf)+max(chunk, len(buf)))
+			copy(nb, buf)
+			buf = nb
+		}
+		err := s.readFull(buf[len(buf) : len(buf)+chunk])
+		if err != nil {
+			return nil, err
+		}
+		buf = buf[:len(buf)+chunk]
+	}
+	if cap(buf) <= scratchKeep {
+		s.scratch = buf[:0]
+	}
+	if got := s.u32(buf[n-4:]); got != total {
+		return nil, s.damaged("block %d (%s) at offset %d: block lengths %d and %d differ",
+			block, blockName(typ), start, total, got)
+	}
+	return buf[:n-4], nil
+}
+
+// options calls fn for each option in b, stopping at opt_endofopt or at
+// a damaged option (whose value would run past the block): options only
+// refine the picture, so a bad one is not worth losing the packets for.
+func (s *Source) options(b []byte, fn func(code uint16, val []byte)) {
+	for len(b) >= 4 {
+		code, n := s.u16(b[0:2]), int(s.u16(b[2:4]))
+		if code == optEndOfOpt || 4+n > len(b) {
+			return
+		}
+		fn(code, b[4:4+n])
+		b = b[min(len(b), 4+(n+3)&^3):]
+	}
+}
+
+func (s *Source) readSHB(block int, start int64, total uint32) error {
+	if total < shbMinLen {
+		return s.damaged("block %d (section header block) at offset %d: invalid block length %d", block, start, total)
+	}
+	b, err := s.readWhole(block, start, blockSHB, total)
+	if err != nil {
+		return err
+	}
+	// A new section starts with no interfaces; interface numbers go on
+	// counting across sections, as Wireshark's frame.interface_id does.
+	s.ifBase += len(s.ifaces)
+	s.ifaces = s.ifaces[:0]
+	major, minor := s.u16(b[12:14]), s.u16(b[14:16])
+	s.skipping = major != 1
+	if s.skipping {
+		// The spec says a reader skips a section it does not understand.
+		s.warns = append(s.warns, fmt.Sprintf("capture: skipped section with unsupported pcapng version %d.%d (block %d at offset %d)",
+			major, minor, block, start))
+	}
+	return nil
+}
+
+func (s *Source) readIDB(block int, start int64, total uint32) error {
+	if total < idbMinLen {
+		return s.damaged("block %d (interface description block) at offset %d: invalid block length %d", block, start, total)
+	}
+	b, err := s.readWhole(block, start, blockIDB, total)
+	if err != nil {
+		return err
+	}
+	iface := ngIface{
+		linkType: layers.LinkType(s.u16(b[8:10])),
+		snaplen:  s.u32(b[12:16]),
+		tsresol:  6, // microseconds unless if_tsresol says otherwise
+	}
+	s.options(b[16:], func(code uint16, val []byte) {
+		switch {
+		case code == optIfTsresol && len(val) >= 1:
+			iface.tsresol = val[0]
+		case code == optIfTsoffset && len(val) >= 8:
+			iface.tsoffset = int64(s.u64(val))
+		}
+	})
+	s.ifaces = append(s.ifaces, iface)
+	return nil
+}
+
+func (s *Source) readPacketBlock(block int, start int64, typ, total uint32) (Packet, error) {
+	frame := s.frame + 1
+	minLen, hdrLen := uint32(epbMinLen), 28
+	if typ == blockSPB {
+		minLen, hdrLen = spbMinLen, 12
+	}
+	if total < minLen {
+		return Packet{}, s.damaged("block %d (%s, frame %d) at offset %d: invalid block length %d",
+			block, blockName(typ), frame, start, total)
+	}
+	h, err := s.peek(hdrLen)
+	if err != nil {
+		return Packet{}, err
+	}
+	var idx int
+	var ts uint64
+	var caplen, origlen uint32
+	switch typ {
+	case blockEPB:
+		idx = int(s.u32(h[8:12]))
+	case blockPB:
+		idx = int(s.u16(h[8:10]))
+	}
+	if idx >= len(s.ifaces) {
+		return Packet{}, s.damaged("block %d (%s, frame %d) at offset %d: interface %d is not defined (the section has %d)",
+			block, blockName(typ), frame, start, idx, len(s.ifaces))
+	}
+	iface := &s.ifaces[idx]
+	if typ == blockSPB {
+		// No timestamp, interface 0; the data is what the block holds, up
+		// to the original length and the interface's snap length.
+		origlen = s.u32(h[8:12])
+		caplen = min(origlen, total-spbMinLen)
+		if iface.snaplen != 0 {
+			caplen = min(caplen, iface.snaplen)
+		}
+	} else {
+		ts = uint64(s.u32(h[12:16]))<<32 | uint64(s.u32(h[16:20]))
+		caplen, origlen = s.u32(h[20:24]), s.u32(h[24:28])
+		if caplen > total-epbMinLen {
+			return Packet{}, s.damaged("block %d (%s, frame %d) at offset %d: captured length %d does not fit in block length %d",
+				block, blockName(typ), frame, start, caplen, total)
+		}
+	}
+	if caplen > maxCaptureLen {
+		return Packet{}, s.damaged("block %d (%s, frame %d) at offset %d: captured length %d is over the maximum %d; the file is damaged",
+			block, blockName(typ), frame, start, caplen, maxCaptureLen)
+	}
+	if err := s.discard(hdrLen); err != nil {
+		return Packet{}, err
+	}
+	data := make([]byte, caplen)
+	if err := s.readFull(data); err != nil {
+		return Packet{}, err
+	}
+	// Padding and options (EPB flags, hashes, comments) are not needed.
+	if err := s.discard(int(total) - hdrLen - int(caplen) - 4); err != nil {
+		return Packet{}, err
+	}
+	if err := s.trailer(block, start, typ, total); err != nil {
+		return Packet{}, err
+	}
+	p := Packet{
+		Frame:     frame,
+		Data:      data,
+		Length:    int(origlen),
+		LinkType:  iface.linkType,
+		Interface: s.ifBase + idx,
+	}
+	if typ != blockSPB {
+		p.Time = ngTime(ts, iface.tsresol, iface.tsoffset)
+	}
+	s.frame = frame
+	return p, nil
+}
+
+var pow10 = [20]uint64{
+	1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+}
+
+// ngTime converts a pcapng timestamp in units of if_tsresol (10^-n
+// seconds, or 2^-n with the top bit set) plus if_tsoffset seconds to UTC.
+// Every resolution the 8-bit option can express converts without
+// overflow or division by zero.
+func ngTime(ts uint64, tsresol uint8, offset int64) time.Time {
+	exp := uint(tsresol & 0x7f)
+	var sec, nsec uint64
+	if tsresol&0x80 == 0 {
+		switch {
+		case exp < uint(len(pow10)):
+			div := pow10[exp]
+			sec = ts / div
+			frac := ts % div
+			if exp <= 9 {
+				nsec = frac * pow10[9-exp]
+			} else {
+				nsec = frac / pow10[exp-9]
+			}
+		case exp-9 < uint(len(pow10)):
+			// 10^exp is above any uint64, so ts is under a second.
+			nsec = ts / pow10[exp-9]
+		}
+	} else {
+		if exp < 64 {
+			sec = ts >> exp
+			frac := ts & (1<<exp - 1)
+			hi, lo := bits.Mul64(frac, 1e9)
+			nsec = lo >> exp
+			if exp > 0 {
+				nsec |= hi << (64 - exp)
+			}
+		} else {
+			hi, _ := bits.Mul64(ts, 1e9)
+			nsec = hi >> (exp - 64)
+		}
+	}
+	return time.Unix(int64(sec)+offset, int64(nsec)).UTC()
+}

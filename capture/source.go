@@ -1,0 +1,402 @@
+// Package capture reads packets from pcap and pcapng captures (plain or
+// gzip-compressed, from a file or stdin) and decodes them down to TCP
+// segments, defragmenting IP on the way. It is pure Go: no cgo, no libpcap.
+//
+// Frame numbers are assigned here, 1-based, counting every packet read,
+// exactly like Wireshark's frame.number, so any frame padlock reports can be
+// found in Wireshark under the same number.
+package capture
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Packet is one packet as read from the capture.
+type Packet struct {
+	Frame     int       // 1-based, counts every packet read, like Wireshark's frame.number
+	Time      time.Time // UTC
+	Data      []byte    // captured bytes; owned by the Packet (safe to keep)
+	Length    int       // original length on the wire
+	LinkType  layers.LinkType
+	Interface int // pcapng interface index (0 for pcap), counted across sections as Wireshark's frame.interface_id is
+}
+
+const (
+	// readBufferSize is the read-ahead on the file or stdin. 256 KiB keeps
+	// syscalls (and gzip's output chunks) large for throughput while
+	// holding any single packet up to libpcap's MAXIMUM_SNAPLEN.
+	readBufferSize = 256 << 10
+
+	// maxCaptureLen is the largest captured length accepted for one
+	// packet. Wireshark and tcpdump stop at 262144 bytes
+	// (WTAP_MAX_PACKET_SIZE_STANDARD, MAXIMUM_SNAPLEN); we allow four
+	// times that for BIG TCP / GRO captures written by other tools. A
+	// larger length is a damaged header, and the cap bounds what one lying
+	// header can make us allocate.
+	maxCaptureLen = 1 << 20
+
+	// maxBlockLen is the largest pcapng block accepted, Wireshark's
+	// MAX_BLOCK_SIZE (16 MiB). Larger means the block length is damaged.
+	maxBlockLen = 16 << 20
+)
+
+// File magic numbers, read as big-endian from the first four bytes.
+const (
+	magicPcapMicroBE = 0xa1b2c3d4 // written by a big-endian host
+	magicPcapMicroLE = 0xd4c3b2a1 // the usual one, little-endian host
+	magicPcapNanoBE  = 0xa1b23c4d
+	magicPcapNanoLE  = 0x4d3cb2a1
+	magicPcapng      = 0x0a0d0d0a // section header block type, a palindrome
+	magicZstd        = 0x28b52ffd
+	magicLZ4         = 0x04224d18
+)
+
+type format uint8
+
+const (
+	formatPcap format = iota + 1
+	formatPcapng
+)
+
+// errTruncated is returned by the read helpers when the input ends inside
+// the bytes asked for; the caller turns it into a warning and io.EOF.
+var errTruncated = errors.New("capture: truncated")
+
+// errClosed is returned by Next after Close.
+var errClosed = errors.New("capture: source is closed")
+
+// Source reads packets from a pcap or pcapng stream, gzip-compressed or not,
+// detected by magic bytes (not by file name). It is not safe for concurrent
+// use.
+type Source struct {
+	r       *bufio.Reader
+	file    *os.File     // closed by Close when Open opened it
+	gz      *gzip.Reader // nil unless the input is gzip-compressed
+	name    string
+	format  format
+	be      bool  // the file (pcap) or current section (pcapng) is big-endian
+	off     int64 // bytes of (decompressed) input consumed
+	frame   int   // frames returned so far
+	err     error // sticky: io.EOF or the error that stopped reading
+	warns   []string
+	scratch []byte // reused buffer for pcapng metadata blocks
+
+	// pcap
+	nanoFactor int64 // 1 for nanosecond files, 1000 for microsecond ones
+	linkType   layers.LinkType
+
+	// pcapng
+	block    int       // blocks read, 1-based index of the current one
+	ifaces   []ngIface // interfaces of the current section
+	ifBase   int       // interfaces defined in earlier sections
+	skipping bool      // inside a section with an unsupported version
+}
+
+// Open opens a capture file; path "-" reads stdin. Errors name the file.
+func Open(path string, stdin io.Reader) (*Source, error) {
+	if path == "-" {
+		if stdin == nil {
+			return nil, errors.New("capture: stdin: no standard input")
+		}
+		return newSource(stdin, "stdin")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	s, err := newSource(f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	s.file = f
+	return s, nil
+}
+
+// NewSource reads a capture from r. It reads the file header now and
+// returns an error for input that is not a pcap or pcapng capture.
+func NewSource(r io.Reader) (*Source, error) {
+	return newSource(r, "")
+}
+
+func newSource(r io.Reader, name string) (*Source, error) {
+	s := &Source{name: name}
+	fail := func(format string, args ...any) (*Source, error) {
+		msg := fmt.Sprintf(format, args...)
+		if name != "" {
+			return nil, fmt.Errorf("capture: %s: %s", name, msg)
+		}
+		return nil, fmt.Errorf("capture: %s", msg)
+	}
+
+	br := bufio.NewReaderSize(r, readBufferSize)
+	compressed := ""
+	if b, _ := br.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return fail("gzip: %v", err)
+		}
+		s.gz = gz
+		br = bufio.NewReaderSize(gz, readBufferSize)
+		compressed = "gzip-compressed, "
+	}
+	s.r = br
+
+	b, err := br.Peek(4)
+	if len(b) < 4 {
+		if err != nil && !isEOF(err) {
+			return fail("%v", err)
+		}
+		if len(b) == 0 {
+			return fail("not a pcap or pcapng file (%sempty)", compressed)
+		}
+		return fail("not a pcap or pcapng file (%sonly %d bytes)", compressed, len(b))
+	}
+	switch magic := binary.BigEndian.Uint32(b); magic {
+	case magicPcapMicroBE, magicPcapMicroLE, magicPcapNanoBE, magicPcapNanoLE:
+		if err := s.readPcapHeader(); err != nil {
+			return fail("%v", err)
+		}
+	case magicPcapng:
+		s.format = formatPcapng
+	case magicZstd:
+		return fail("zstd-compressed input is not supported: decompress it first (zstd -d)")
+	case magicLZ4:
+		return fail("lz4-compressed input is not supported: decompress it first (lz4 -d)")
+	default:
+		return fail("not a pcap or pcapng file (%smagic 0x%08x)", compressed, magic)
+	}
+	return s, nil
+}
+
+// Next returns the next packet. It returns io.EOF at the end of the
+// capture, also when the file is cut inside a packet or block: every
+// complete packet comes first, and Warnings says where the cut was. Any
+// other error means the file is damaged (or unreadable) at that point: the
+// packets returned so far are good, no more follow, and Next keeps
+// returning that error.
+func (s *Source) Next() (Packet, error) {
+	if s.err != nil {
+		return Packet{}, s.err
+	}
+	var p Packet
+	var err error
+	if s.format == formatPcap {
+		p, err = s.nextPcap()
+	} else {
+		p, err = s.nextPcapng()
+	}
+	if err != nil {
+		s.err = err
+		return Packet{}, err
+	}
+	return p, nil
+}
+
+// Warnings describes damage found at file level so far, such as a file cut
+// inside a packet, in the order found.
+func (s *Source) Warnings() []string {
+	return append([]string(nil), s.warns...)
+}
+
+// Format is "pcap" or "pcapng".
+func (s *Source) Format() string {
+	if s.format == formatPcap {
+		return "pcap"
+	}
+	return "pcapng"
+}
+
+// Close releases the file opened by Open (stdin is left open). Next
+// returns an error after Close.
+func (s *Source) Close() error {
+	if s.err == nil || s.err == io.EOF {
+		s.err = errClosed
+	}
+	var err error
+	if s.gz != nil {
+		err = s.gz.Close()
+		s.gz = nil
+	}
+	if s.file != nil {
+		if cerr := s.file.Close(); cerr != nil {
+			err = cerr
+		}
+		s.file = nil
+	}
+	return err
+}
+
+func isEOF(err error) bool {
+	return err == io.EOF || err == io.ErrUnexpectedEOF
+}
+
+// warnf records a warning and returns io.EOF: a cut file ends the capture
+// cleanly after its last complete packet.
+func (s *Source) warnf(format string, args ...any) error {
+	s.warns = append(s.warns, fmt.Sprintf(format, args...))
+	return io.EOF
+}
+
+// damaged is the error for a file that cannot be read past this point.
+func (s *Source) damaged(format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if s.name != "" {
+		return fmt.Errorf("capture: %s: %s", s.name, msg)
+	}
+	return fmt.Errorf("capture: %s", msg)
+}
+
+// readErr classifies a read error: errTruncated when the input ended, the
+// error itself (prefixed) otherwise, such as a gzip checksum mismatch.
+func (s *Source) readErr(err error) error {
+	if isEOF(err) {
+		return errTruncated
+	}
+	return s.damaged("read: %v", err)
+}
+
+// peek returns the next n bytes without consuming them. When the input
+// ends first, it counts the bytes that were there in s.off (reading stops
+// there anyway) and returns errTruncated.
+func (s *Source) peek(n int) ([]byte, error) {
+	b, err := s.r.Peek(n)
+	if len(b) < n {
+		s.off += int64(len(b))
+		return nil, s.readErr(err)
+	}
+	return b, nil
+}
+
+// discard consumes n bytes.
+func (s *Source) discard(n int) error {
+	m, err := s.r.Discard(n)
+	s.off += int64(m)
+	if m < n {
+		return s.readErr(err)
+	}
+	return nil
+}
+
+// readFull fills b.
+func (s *Source) readFull(b []byte) error {
+	m, err := io.ReadFull(s.r, b)
+	s.off += int64(m)
+	if m < len(b) {
+		return s.readErr(err)
+	}
+	return nil
+}
+
+func (s *Source) u16(b []byte) uint16 {
+	if s.be {
+		return binary.BigEndian.Uint16(b)
+	}
+	return binary.LittleEndian.Uint16(b)
+}
+
+func (s *Source) u32(b []byte) uint32 {
+	if s.be {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+func (s *Source) u64(b []byte) uint64 {
+	if s.be {
+		return binary.BigEndian.Uint64(b)
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+// pcap (https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/):
+//
+//	file header:   magic u32, version_major u16 (2), version_minor u16 (4),
+//	               thiszone i32, sigfigs u32, snaplen u32, linktype u32
+//	record header: ts_sec u32, ts_frac u32 (µs or ns by magic),
+//	               incl_len u32, orig_len u32, then incl_len bytes
+const (
+	pcapFileHeaderLen   = 24
+	pcapRecordHeaderLen = 16
+)
+
+func (s *Source) readPcapHeader() error {
+	s.format = formatPcap
+	h, err := s.r.Peek(pcapFileHeaderLen)
+	if len(h) < pcapFileHeaderLen {
+		if !isEOF(err) {
+			return fmt.Errorf("read: %v", err)
+		}
+		return fmt.Errorf("pcap file header truncated: got %d of %d bytes", len(h), pcapFileHeaderLen)
+	}
+	switch binary.BigEndian.Uint32(h) {
+	case magicPcapMicroBE:
+		s.be, s.nanoFactor = true, 1000
+	case magicPcapMicroLE:
+		s.be, s.nanoFactor = false, 1000
+	case magicPcapNanoBE:
+		s.be, s.nanoFactor = true, 1
+	case magicPcapNanoLE:
+		s.be, s.nanoFactor = false, 1
+	}
+	major, minor := s.u16(h[4:6]), s.u16(h[6:8])
+	if major != 2 {
+		return fmt.Errorf("unsupported pcap version %d.%d", major, minor)
+	}
+	// The upper 16 bits of the link type field hold FCS information
+	// (libpcap's LT_LINKTYPE masks them off the same way).
+	s.linkType = layers.LinkType(s.u32(h[20:24]) & 0xffff)
+	return s.discard(pcapFileHeaderLen)
+}
+
+func (s *Source) nextPcap() (Packet, error) {
+	frame := s.frame + 1
+	start := s.off
+	h, err := s.r.Peek(pcapRecordHeaderLen)
+	if len(h) == 0 && err == io.EOF {
+		return Packet{}, io.EOF
+	}
+	if len(h) < pcapRecordHeaderLen {
+		if e := s.readErr(err); e != errTruncated {
+			return Packet{}, e
+		}
+		return Packet{}, s.warnf("capture: file truncated in header of packet %d (frame %d) at offset %d: got %d of %d bytes",
+			frame, frame, start, len(h), pcapRecordHeaderLen)
+	}
+	sec := int64(s.u32(h[0:4]))
+	frac := int64(s.u32(h[4:8]))
+	caplen := s.u32(h[8:12])
+	origlen := s.u32(h[12:16])
+	if caplen > maxCaptureLen {
+		return Packet{}, s.damaged("packet %d (frame %d) at offset %d: captured length %d is over the maximum %d; the file is damaged",
+			frame, frame, start, caplen, maxCaptureLen)
+	}
+	if err := s.discard(pcapRecordHeaderLen); err != nil {
+		return Packet{}, err
+	}
+	data := make([]byte, caplen)
+	if err := s.readFull(data); err != nil {
+		if err != errTruncated {
+			return Packet{}, err
+		}
+		return Packet{}, s.warnf("capture: file truncated in packet %d (frame %d): got %d of %d bytes",
+			frame, frame, s.off-start-pcapRecordHeaderLen, caplen)
+	}
+	s.frame = frame
+	return Packet{
+		Frame:    frame,
+		Time:     time.Unix(sec, frac*s.nanoFactor).UTC(),
+		Data:     data,
+		Length:   int(origlen),
+		LinkType: s.linkType,
+	}, nil
+}
