@@ -360,7 +360,7 @@ func CleanName(desc string) string {
 			name = base
 		default:
 			if !isIdent(base) {
-				return name // free text such as "NNTP (reading)": leave alone
+				return name // free text such as "Relays around NAT (TURN)": leave alone
 			}
 			name = base + "_" + strings.ReplaceAll(spaceRE.ReplaceAllString(note, " "), " ", "_")
 		}
