@@ -1,0 +1,95 @@
+package capture
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// benchCapture is a capture of n TCP packets of about size bytes each.
+func benchCapture(b *testing.B, ng bool, n, size int) []byte {
+	data := ether(b, ip4TCP(b, 1, bytes.Repeat([]byte("x"), size)))
+	recs := make([]rec, n)
+	for i := range recs {
+		recs[i] = rec{data: data, ts: t0.Add(time.Duration(i) * time.Microsecond)}
+	}
+	if ng {
+		return writePcapng(b, layers.LinkTypeEthernet, recs...)
+	}
+	return writePcap(b, layers.LinkTypeEthernet, false, recs...)
+}
+
+func BenchmarkSourceNext(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		ng   bool
+		gz   bool
+		size int
+	}{
+		{"pcap/64", false, false, 64},
+		{"pcap/1400", false, false, 1400},
+		{"pcapng/1400", true, false, 1400},
+		{"pcap.gz/1400", false, true, 1400},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			file := benchCapture(b, c.ng, 1000, c.size)
+			if c.gz {
+				file = gz(b, file)
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(file)))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s, err := NewSource(bytes.NewReader(file))
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for {
+					_, err := s.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if n != 1000 {
+					b.Fatal(n)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for _, size := range []int{64, 1400} {
+		for _, c := range []struct {
+			name string
+			lt   layers.LinkType
+			data []byte
+		}{
+			{"ethernet-ipv4", layers.LinkTypeEthernet, ether(b, ip4TCP(b, 1, bytes.Repeat([]byte("x"), size)))},
+			{"vlan-ipv6", layers.LinkTypeEthernet, ether(b, ip6TCP(b, 1, bytes.Repeat([]byte("x"), size)), 5)},
+			{"udp", layers.LinkTypeEthernet, ether(b, ip4UDP(b))},
+		} {
+			b.Run(fmt.Sprintf("%s/%d", c.name, size), func(b *testing.B) {
+				d := NewDecoder()
+				p := Packet{Frame: 1, Time: t0, Data: c.data, Length: len(c.data), LinkType: c.lt}
+				b.ReportAllocs()
+				b.SetBytes(int64(len(c.data)))
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, _, err := d.Decode(p); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
