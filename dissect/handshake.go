@@ -69,7 +69,7 @@ func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
 					Type:    HandshakeType(data[0]),
 					Length:  n,
 					Body:    data[handshakeHeaderLen:end:end],
-					Frames:  framesOf(f, base, end),
+					Frames:  framesOf(f, base, base+end),
 					Records: []int{f.Record},
 				})
 				data, base = data[end:], base+end

@@ -86,7 +86,14 @@ func (s *Session) encrypted(side Side, t ContentType) bool {
 		// Section 5); CCS is only a compatibility record.
 		return t == ContentTypeAlert && s.afterServerHello(side)
 	}
-	return s.ccs[side] && (t == ContentTypeHandshake || t == ContentTypeAlert)
+	// TLS 1.2 and older protect a side's records after its ChangeCipherSpec
+	// (RFC 5246, Section 7.1). A CCS before any ServerHello is a TLS 1.3
+	// middlebox-compatibility record (RFC 8446, Appendix D.4), as in the
+	// client's flight after a HelloRetryRequest, and protects nothing.
+	// When the capture began after the hellos, nothing says so: a CCS then
+	// protects what follows, as in TLS 1.2.
+	compat := s.ServerHello == nil && s.ClientHellos > 0
+	return s.ccs[side] && !compat && (t == ContentTypeHandshake || t == ContentTypeAlert)
 }
 
 // afterServerHello: in TLS 1.3 alerts after the ServerHello are encrypted,
@@ -132,6 +139,13 @@ func (s *Session) Record(r RecordIn) RecordResult {
 	case ContentTypeAlert:
 		if s.hs[r.Side].Pending() > 0 {
 			res.Errors = append(res.Errors, errorf(CodeHandshakeInterleaved, 0, "alert record inside a fragmented handshake message"))
+		}
+		if looksEncrypted(r.Body) {
+			// A cleartext alert is two bytes with level 1 or 2; anything
+			// else is an alert under keys we did not see set up.
+			res.Encrypted = true
+			res.Alerts = append(res.Alerts, Alert{Side: r.Side, Encrypted: true, Length: len(r.Body), Record: r.Number, Frames: frames(r, 0, len(r.Body))})
+			return res
 		}
 		if len(r.Body)%2 != 0 || len(r.Body) == 0 {
 			res.Errors = append(res.Errors, errorf(CodeAlertMalformed, 0, "alert record of %d bytes is not a whole number of 2-byte alerts", len(r.Body)))
@@ -195,4 +209,18 @@ func (s *Session) End() []*HandshakeMsg {
 		}
 	}
 	return out
+}
+
+// looksEncrypted reports whether an alert body cannot be cleartext alerts:
+// longer than one alert and with a level that is neither warning nor fatal.
+func looksEncrypted(body []byte) bool {
+	if len(body) <= 2 {
+		return false
+	}
+	for i := 0; i < len(body); i += 2 {
+		if l := AlertLevel(body[i]); l != AlertLevelWarning && l != AlertLevelFatal {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -92,11 +93,13 @@ func (t *TextWriter) Write(c *Connection) error {
 		fmt.Fprintf(w, "    %s  start seen: %s  end: %s\n", c.Start, c.TCP.Start, c.TCP.End)
 	}
 	w.WriteString("\n")
-	fmt.Fprintf(w, "    %-12s %-*s %s\n", "frame", arrowWidth, "client"+strings.Repeat(" ", arrowWidth-12)+"server", "")
+	fmt.Fprintf(w, "    %-12s %s\n", "frame", "client"+strings.Repeat(" ", arrowWidth-12)+"server")
 
 	rows := ladder(c)
 	for _, r := range rows {
-		fmt.Fprintf(w, "    %-12s %s %8s %5s  %s\n", r.frames, arrow(r.label, r.toServ), r.size, r.rec, r.note)
+		line := fmt.Sprintf("    %-12s %s %8s %6s  %s", r.frames, arrow(r.label, r.toServ), r.size, r.rec, r.note)
+		w.WriteString(strings.TrimRight(line, " "))
+		w.WriteString("\n")
 	}
 	if n := len(c.Alerts()); n > 0 {
 		w.WriteString("\n")
@@ -300,6 +303,9 @@ func ladder(c *Connection) []ladderRow {
 		}
 		rows = append(rows, row)
 	}
+	// Rows go in the order the records completed on the wire; record
+	// numbers follow delivery, which differs after a gap or reordering.
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].last < rows[j].last })
 	markSharedFrames(rows)
 	return mergeTCP(c, rows)
 }
