@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tsConn is the part of a report the tshark cross-check reads.
+type tsConn struct {
+	Server struct {
+		Port int `json:"port"`
+	} `json:"server"`
+	TLS struct {
+		SNI             string `json:"sni"`
+		CipherSuiteCode int    `json:"cipher_suite_code"`
+	} `json:"tls"`
+	Handshake []struct {
+		TypeCode  int   `json:"type_code"`
+		Frames    []int `json:"frames"`
+		Encrypted bool  `json:"encrypted"`
+		Complete  bool  `json:"complete"`
+	} `json:"handshake"`
+	Errors []struct {
+		Code string `json:"code"`
+	} `json:"errors"`
+}
+
+// TestAgainstTshark cross-checks every bundled capture with tshark when it
+// is installed (.ci/run installs it): every cleartext handshake message
+// padlock reports must be the one tshark shows complete in the last frame
+// padlock lists for it, and SNI, version and cipher suite must agree.
+func TestAgainstTshark(t *testing.T) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
+	}
+	for _, path := range captures(t) {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			out, errOut, code := runPadlock("-r", path, "--format", "json")
+			require.Equal(t, 0, code, errOut)
+			var conns []tsConn
+			ports := map[int]bool{}
+			var ours []string
+			resynced := false
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				if line == "" {
+					continue
+				}
+				var conn tsConn
+				require.NoError(t, json.Unmarshal([]byte(line), &conn))
+				for _, e := range conn.Errors {
+					if e.Code == "stream_gap" || e.Code == "stream_resync" {
+						resynced = true
+					}
+				}
+				conns = append(conns, conn)
+				ports[conn.Server.Port] = true
+				for _, h := range conn.Handshake {
+					if h.Encrypted || !h.Complete || len(h.Frames) == 0 {
+						continue
+					}
+					ours = append(ours, fmt.Sprintf("%d:%d", h.Frames[len(h.Frames)-1], h.TypeCode))
+				}
+			}
+			args := []string{"-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tls.handshake.type",
+				"-T", "fields", "-E", "separator=|",
+				"-e", "frame.number", "-e", "tls.handshake.type", "-e", "tls.handshake.extensions_server_name",
+				"-e", "tls.handshake.ciphersuite", "-e", "tls.handshake.extensions.supported_version", "-e", "tls.handshake.version"}
+			for p := range ports {
+				args = append(args, "-d", fmt.Sprintf("tcp.port==%d,tls", p))
+			}
+			// tshark exits non-zero on a capture cut short but still prints
+			// what it read.
+			raw, err := exec.Command(tshark, args...).Output()
+			if _, exit := err.(*exec.ExitError); !exit {
+				require.NoError(t, err)
+			}
+			var theirs []string
+			snis := map[string]bool{}
+			suites := map[int]bool{}
+			sc := bufio.NewScanner(strings.NewReader(string(raw)))
+			for sc.Scan() {
+				f := strings.Split(sc.Text(), "|")
+				if len(f) < 6 {
+					continue
+				}
+				for _, typ := range strings.Split(f[1], ",") {
+					theirs = append(theirs, f[0]+":"+typ)
+					if typ == "2" {
+						for _, cs := range strings.Split(f[3], ",") {
+							if v, err := strconv.ParseInt(strings.TrimPrefix(cs, "0x"), 16, 32); err == nil {
+								suites[int(v)] = true
+							}
+						}
+					}
+				}
+				if f[2] != "" {
+					snis[f[2]] = true
+				}
+			}
+			sort.Strings(ours)
+			sort.Strings(theirs)
+			if resynced {
+				// After a gap or a mid-connection start tshark stops
+				// dissecting the stream; padlock finds the next record and
+				// goes on, so it reports more, never less.
+				assert.Subset(t, ours, theirs, "handshake messages as frame:type (tshark vs padlock)")
+			} else {
+				assert.Equal(t, theirs, ours, "handshake messages as frame:type (tshark vs padlock)")
+			}
+			for _, c := range conns {
+				if c.TLS.SNI != "" {
+					assert.True(t, snis[c.TLS.SNI], "SNI %q not seen by tshark", c.TLS.SNI)
+				}
+				if c.TLS.CipherSuiteCode != 0 {
+					assert.True(t, suites[c.TLS.CipherSuiteCode], "cipher suite 0x%04x not in tshark's ServerHellos", c.TLS.CipherSuiteCode)
+				}
+			}
+		})
+	}
+}
