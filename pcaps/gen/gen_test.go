@@ -30,14 +30,12 @@ func clientPrefersAES(t *testing.T) bool {
 	c := tls.Client(&pipeEnd{r: rec, dir: 0}, &tls.Config{ServerName: "x", Rand: newDetRand("aes"), MaxVersion: tls.VersionTLS12})
 	done := make(chan struct{})
 	go func() { c.Handshake(); close(done) }()
-	var hello []byte
-	for hello == nil {
-		rec.mu.Lock()
-		if len(rec.log) > 0 {
-			hello = rec.log[0].data
-		}
-		rec.mu.Unlock()
+	rec.mu.Lock()
+	for len(rec.log) == 0 {
+		rec.cond.Wait()
 	}
+	hello := rec.log[0].data
+	rec.mu.Unlock()
 	(&pipeEnd{r: rec, dir: 1}).Close()
 	<-done
 	// record(5) handshake(4) version(2) random(32) session_id(1+n) suites(2+...)
@@ -245,4 +243,48 @@ func (p *peekReader) Read(b []byte) (int, error) {
 		return n, nil
 	}
 	return p.r.Read(b)
+}
+
+// TestBuildFlowCuts checks MSS cutting, forced cut points, coalescing and
+// sequence/ack bookkeeping of the TCP builder.
+func TestBuildFlowCuts(t *testing.T) {
+	evs := []event{
+		{dir: 0, data: bytes.Repeat([]byte{1}, 10)},
+		{dir: 0, data: bytes.Repeat([]byte{2}, 5)},
+		{dir: 1, data: bytes.Repeat([]byte{3}, 25)},
+		{dir: 0, fin: true},
+		{dir: 1, fin: true},
+	}
+	f := buildFlow(evs, tcpOpts{mss: 10, cuts: [2][]int{nil, {4}}, coalesce: true})
+	type want struct{ dir, seq, ack, flags, n int }
+	exp := []want{
+		{0, 0, 0, fSYN, 0},
+		{1, 0, 1, fSYN | fACK, 0},
+		{0, 1, 1, fACK, 0},
+		{0, 1, 1, fACK, 10},        // coalesced 15 bytes, cut at MSS 10
+		{0, 11, 1, fACK | fPSH, 5},
+		{1, 1, 16, fACK, 4},        // forced cut at offset 4
+		{1, 5, 16, fACK, 10},
+		{1, 15, 16, fACK, 10},
+		{1, 25, 16, fACK | fPSH, 1},
+		{0, 16, 26, fFIN | fACK, 0},
+		{1, 26, 17, fFIN | fACK, 0},
+		{0, 17, 27, fACK, 0},
+	}
+	if len(f.segs) != len(exp) {
+		for _, s := range f.segs {
+			t.Logf("%+v", s)
+		}
+		t.Fatalf("%d segments, want %d", len(f.segs), len(exp))
+	}
+	for i, w := range exp {
+		s := f.segs[i]
+		got := want{s.dir, s.seq, s.ack, s.flags, len(s.data)}
+		if s.flags&fACK == 0 {
+			got.ack = 0
+		}
+		if got != w {
+			t.Errorf("segment %d = %+v, want %+v", i, got, w)
+		}
+	}
 }
