@@ -261,9 +261,9 @@ func TestBuildFlowCuts(t *testing.T) {
 		{0, 0, 0, fSYN, 0},
 		{1, 0, 1, fSYN | fACK, 0},
 		{0, 1, 1, fACK, 0},
-		{0, 1, 1, fACK, 10},        // coalesced 15 bytes, cut at MSS 10
+		{0, 1, 1, fACK, 10}, // coalesced 15 bytes, cut at MSS 10
 		{0, 11, 1, fACK | fPSH, 5},
-		{1, 1, 16, fACK, 4},        // forced cut at offset 4
+		{1, 1, 16, fACK, 4}, // forced cut at offset 4
 		{1, 5, 16, fACK, 10},
 		{1, 15, 16, fACK, 10},
 		{1, 25, 16, fACK | fPSH, 1},
