@@ -273,6 +273,11 @@ func (d *Decoder) decodeIPv6(p Packet, data []byte) (Segment, error) {
 	}
 	if frag != nil {
 		d.stats.Fragments++
+		if truncated {
+			// A receiver never sees a cut fragment; stored, it would
+			// take the place of the real one (ip4defrag refuses them too).
+			return Segment{}, fmt.Errorf("ipv6: fragment truncated by the capture: %d of %d bytes", len(data)-40, ip.Length)
+		}
 		whole, err := d.defrag.ipv6(ip, frag, p.Time)
 		if err != nil || whole == nil {
 			return Segment{}, err

@@ -422,3 +422,11 @@ func TestDecodePcapRoundTrip(t *testing.T) {
 	assert.Equal(t, []string{"hello", "v6 raw", "loop", "spb", "pb"}, got)
 	assert.Equal(t, DecodeStats{Packets: 6, TCP: 5, NonTCP: 1}, d.Stats())
 }
+
+func TestDecodeIPv6FragmentCut(t *testing.T) {
+	f := fragments6(t, ip6TCP(t, 1, bytes.Repeat([]byte{1}, 64)), 48)[1]
+	d := NewDecoder()
+	_, ok, err := d.Decode(pkt(1, layers.LinkTypeRaw, f[:len(f)-3]))
+	assert.False(t, ok)
+	assert.ErrorContains(t, err, "capture: frame 1: ipv6: fragment truncated by the capture")
+}

@@ -23,7 +23,7 @@ import (
 // Packet is one packet as read from the capture.
 type Packet struct {
 	Frame     int       // 1-based, counts every packet read, like Wireshark's frame.number
-	Time      time.Time // UTC
+	Time      time.Time // UTC; zero for a pcapng Simple Packet Block, which has no timestamp
 	Data      []byte    // captured bytes; owned by the Packet (safe to keep)
 	Length    int       // original length on the wire
 	LinkType  layers.LinkType
