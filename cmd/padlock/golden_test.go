@@ -16,13 +16,15 @@ import (
 // review the diff before committing it (DEVELOPERS.md).
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// captures lists every capture bundled under pcaps/.
+// captures lists every capture bundled under pcaps/ and pcaps/real/.
 func captures(t testing.TB) []string {
 	var files []string
-	for _, pat := range []string{"*.pcap", "*.pcapng", "*.pcap.gz", "*.pcapng.gz"} {
-		m, err := filepath.Glob(filepath.Join("..", "..", "pcaps", pat))
-		require.NoError(t, err)
-		files = append(files, m...)
+	for _, dir := range []string{"", "real"} {
+		for _, pat := range []string{"*.pcap", "*.pcapng", "*.pcap.gz", "*.pcapng.gz"} {
+			m, err := filepath.Glob(filepath.Join("..", "..", "pcaps", dir, pat))
+			require.NoError(t, err)
+			files = append(files, m...)
+		}
 	}
 	require.NotEmpty(t, files, "no captures under pcaps/")
 	return files
