@@ -70,6 +70,7 @@ type Tracker struct {
 	nextEmit  int
 	finished  map[int]*Conn
 	lastFlush time.Time
+	closing   bool // end of input: connections end because the capture did
 	stats     Stats
 }
 
@@ -168,6 +169,7 @@ func (t *Tracker) Add(seg *capture.Segment) {
 
 // Close ends every open connection (end of input) and delivers the rest.
 func (t *Tracker) Close() {
+	t.closing = true
 	t.asm.FlushAll()
 	// Connections gopacket never completed (none expected) still end here.
 	for t.nextEmit < t.nextID+1 {
@@ -223,6 +225,8 @@ func (t *Tracker) finish(c *Conn) {
 		return
 	}
 	c.done = true
+	// Ended by the idle timeout: no FIN or RST both ways before the input ended.
+	c.Evicted = !t.closing && c.RST == [2]int{} && (c.FIN[0] == 0 || c.FIN[1] == 0)
 	for d := range c.cut {
 		c.cut[d].end()
 	}

@@ -294,3 +294,23 @@ func TestDoneInFirstPacketOrder(t *testing.T) {
 	assert.Equal(t, 1, rec.done[0].ID)
 	assert.Equal(t, 5000, int(rec.done[0].A.Port))
 }
+
+func TestIdleConnectionIsFlushedByCaptureTime(t *testing.T) {
+	f := newFlow(5000, 100, 200)
+	f.handshake()
+	f.send(0, record(22, 10, 1), "")
+	// Another connection keeps the capture going well past the timeout.
+	g := newFlow(6000, 1, 2)
+	g.frame, g.t = 100, f.t.Add(DefaultOptions.FlowTimeout+10*time.Second)
+	g.handshake()
+	rec := newRecorder()
+	tr := New(DefaultOptions, rec)
+	for _, s := range append(f.out, g.out...) {
+		tr.Add(&s)
+	}
+	require.Len(t, rec.done, 1, "the idle connection ended before the input did")
+	assert.True(t, rec.done[0].Evicted)
+	tr.Close()
+	require.Len(t, rec.done, 2)
+	assert.False(t, rec.done[1].Evicted)
+}
