@@ -133,7 +133,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 		if err != nil {
 			badPackets++
 			if firstBad == nil {
-				firstBad = fmt.Errorf("frame %d: %w", p.Frame, err)
+				firstBad = err // names its frame
 			}
 			continue
 		}
