@@ -219,7 +219,8 @@ func (c *ClientHello) fill() {
 
 // OfferedVersion is the highest non-GREASE supported_versions entry, else
 // legacy_version: what the client asked for (DESIGN.md "client_version").
-// TLS 1.3 drafts (0x7fNN) rank below TLS 1.3 and above TLS 1.2.
+// TLS 1.3 drafts (0x7fNN, and Facebook's 0xfbNN) rank below TLS 1.3 and
+// above TLS 1.2.
 func (c *ClientHello) OfferedVersion() Version {
 	best, found := Version(0), false
 	for _, v := range c.SupportedVersions {
@@ -237,9 +238,9 @@ func (c *ClientHello) OfferedVersion() Version {
 }
 
 // versionRank orders versions for OfferedVersion: wire values, except that
-// a TLS 1.3 draft 0x7fNN sits just below 0x0304.
+// a TLS 1.3 draft 0x7fNN or 0xfbNN sits just below 0x0304.
 func versionRank(v Version) uint32 {
-	if v>>8 == 0x7f {
+	if v>>8 == 0x7f || v>>8 == 0xfb {
 		return uint32(VersionTLS13)<<8 - 0x100 + uint32(v&0xff)
 	}
 	return uint32(v) << 8
