@@ -55,7 +55,10 @@ func SignatureSchemeName(code uint16) (string, bool) {
 	if IsGREASE(code) {
 		return greaseName, true
 	}
-	return signatureSchemeName(code)
+	if n, ok := signatureSchemeName(code); ok {
+		return n, true
+	}
+	return legacySignatureName(code)
 }
 
 // VersionName names a protocol version as it appears on the wire, e.g.

@@ -132,3 +132,21 @@ func groupOverlay(code uint16) (string, bool) {
 func isGREASEPSKMode(code uint8) bool {
 	return code >= 0x0B && (code-0x0B)%0x1F == 0
 }
+
+// legacySignatureName names a TLS 1.2 SignatureAndHashAlgorithm pair
+// (RFC 5246, Section 7.4.1.4.1) that has no SignatureScheme name, such as
+// 0x0303 (sha224, ecdsa) or 0x0402 (sha256, dsa): "<signature>_<hash>",
+// from the HashAlgorithm and SignatureAlgorithm registries. Wireshark shows
+// the same pair as "Hash: SHA224, Signature: ECDSA".
+func legacySignatureName(code uint16) (string, bool) {
+	hash, sig := uint8(code>>8), uint8(code)
+	if hash < 1 || hash > 6 || sig < 1 || sig > 3 {
+		return "", false
+	}
+	h, ok1 := HashAlgorithmName(hash)
+	s, ok2 := SignatureAlgorithmName(sig)
+	if !ok1 || !ok2 {
+		return "", false
+	}
+	return s + "_" + h, true
+}

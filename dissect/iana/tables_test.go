@@ -151,7 +151,7 @@ var lookupTests = []struct {
 		{0x0905, "mldsa65"},
 		{0x0A0A, "GREASE"},
 		{0x0000, ""},
-		{0x0202, ""}, // "Reserved for backward compatibility"
+		{0x0202, "dsa_sha1"}, // IANA: "Reserved for backward compatibility"; named from its (hash, signature) pair
 		{0x0840, ""}, // "Reserved for backward compatibility" single row
 		{0xFE00, ""},
 	}},
@@ -501,4 +501,14 @@ func BenchmarkLookups(b *testing.B) {
 		VersionName(c)
 		AlertDescriptionName(uint8(c))
 	}
+}
+
+func TestLegacySignatureAndHashNames(t *testing.T) {
+	for code, want := range map[uint16]string{0x0303: "ecdsa_sha224", 0x0402: "dsa_sha256", 0x0301: "rsa_sha224", 0x0403: "ecdsa_secp256r1_sha256"} {
+		got, ok := SignatureSchemeName(code)
+		assert.True(t, ok)
+		assert.Equal(t, want, got, "0x%04X", code)
+	}
+	_, ok := SignatureSchemeName(0x0E0E)
+	assert.False(t, ok)
 }
