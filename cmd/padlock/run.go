@@ -48,6 +48,7 @@ type options struct {
 	count   int
 	version bool
 	help    bool
+	schema  bool
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -58,6 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.format, "format", "", "output `FORMAT`: text (a ladder per connection) or json (NDJSON, one line per connection);\ndefault text when stdout is a terminal, json otherwise")
 	fs.IntVarP(&o.count, "count", "c", 0, "stop after `N` packets (0: read everything)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVar(&o.schema, "schema", false, "print the JSON Schema of the NDJSON report and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help and exit")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "padlock: %v (see padlock --help)\n", err)
@@ -65,6 +67,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if o.help {
 		fmt.Fprintf(stdout, usage, fs.FlagUsages())
+		return exitOK
+	}
+	if o.schema {
+		stdout.Write(report.Schema)
 		return exitOK
 	}
 	if o.version {

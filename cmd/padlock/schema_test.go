@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/require"
+
+	"github.com/padlock-tls/padlock/report"
+)
+
+// TestSchema validates every report padlock writes for the bundled captures
+// against the published JSON Schema.
+func TestSchema(t *testing.T) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.Schema))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	require.NoError(t, c.AddResource("connection.schema.json", doc))
+	sch, err := c.Compile("connection.schema.json")
+	require.NoError(t, err)
+	// The schema must be able to fail: a renamed field and a wrong type.
+	out, _, _ := runPadlock("-r", filepath.Join("..", "..", "pcaps", "tls13-basic.pcap"), "--format", "json")
+	for _, bad := range []string{
+		strings.Replace(out, `"first_frame"`, `"firstFrame"`, 1),
+		strings.Replace(out, `"established":true`, `"established":"yes"`, 1),
+	} {
+		v, err := jsonschema.UnmarshalJSON(strings.NewReader(strings.TrimSpace(bad)))
+		require.NoError(t, err)
+		require.Error(t, sch.Validate(v))
+	}
+	for _, path := range captures(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			out, errOut, code := runPadlock("-r", path, "--format", "json")
+			require.Equal(t, 0, code, errOut)
+			for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				v, err := jsonschema.UnmarshalJSON(strings.NewReader(line))
+				require.NoError(t, err)
+				require.NoError(t, sch.Validate(v), "line %d", i+1)
+			}
+		})
+	}
+}
