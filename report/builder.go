@@ -38,6 +38,7 @@ type connState struct {
 	sess     *dissect.Session
 	records  []Record
 	recSide  []dissect.Side
+	recTime  []time.Time // capture time of the packet that completed each record
 	msgs     []*dissect.HandshakeMsg
 	alerts   []dissect.Alert
 	errs     []pendingError
@@ -108,11 +109,13 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 			// Counted but not listed; keep the numbering dense all the same.
 			s.records = append(s.records, Record{Number: -1})
 			s.recSide = append(s.recSide, side)
+			s.recTime = append(s.recTime, r.End())
 			return
 		}
 	}
 	s.records = append(s.records, rec)
 	s.recSide = append(s.recSide, side)
+	s.recTime = append(s.recTime, r.End())
 	s.msgs = append(s.msgs, res.Messages...)
 	s.alerts = append(s.alerts, res.Alerts...)
 	for _, e := range res.Errors {
@@ -251,6 +254,8 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	}
 	t.HelloRetry = s.sess.HelloRetry != nil
 	t.Established = established(s, client, server)
+	agreed(t, s, ch, client)
+	t.Timing.Connection = c.End.Sub(c.Start).Seconds()
 
 	t.Alerts = []Alert{}
 	for _, a := range s.alerts {
@@ -288,6 +293,11 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 			}
 		}
 	}
+	for i := range t.Alerts {
+		t.Alerts[i].InResponseTo = answered(s, s.alerts[i], client)
+	}
+	rep.TLS.Failure = failure(rep, s, ch, client)
+
 	rep.Records = []Record{}
 	for i, r := range s.records {
 		if r.Number < 0 {

@@ -77,6 +77,54 @@ type TLSInfo struct {
 	Records            PerSide  `json:"records"`
 	AppData            AppData  `json:"application_data"`
 	Alerts             []Alert  `json:"alerts"`
+
+	Cipher               *CipherInfo `json:"cipher,omitempty"`
+	ExtendedMasterSecret *bool       `json:"extended_master_secret,omitempty"` // TLS 1.2 and older: both sides sent extended_master_secret
+	EncryptThenMAC       *bool       `json:"encrypt_then_mac,omitempty"`
+	SecureRenegotiation  *bool       `json:"secure_renegotiation,omitempty"` // RFC 5746: renegotiation_info or the SCSV, answered by the server
+	RecordSizeLimit      *PerSide    `json:"record_size_limit,omitempty"`
+	Resumption           string      `json:"resumption,omitempty"` // session_id, session_ticket or psk
+	SessionTicketOffered bool        `json:"session_ticket_offered"`
+	PSKOffered           bool        `json:"psk_offered"`
+	EarlyDataOffered     bool        `json:"early_data_offered"`
+	HelloRetryGroup      string      `json:"hello_retry_group,omitempty"` // the group the server asked for
+	HelloRetryGroupCode  int         `json:"hello_retry_group_code,omitempty"`
+	ECH                  *ECHInfo    `json:"ech,omitempty"`
+	Downgrade            string      `json:"downgrade_sentinel,omitempty"`
+	Timing               Timing      `json:"timing"`
+	Failure              *Failure    `json:"failure,omitempty"`
+}
+
+// CipherInfo takes the negotiated cipher suite apart.
+type CipherInfo struct {
+	KeyExchange    string `json:"key_exchange"`
+	Authentication string `json:"authentication"`
+	Encryption     string `json:"encryption"`
+	MAC            string `json:"mac"`
+	AEAD           bool   `json:"aead"`
+	ForwardSecrecy bool   `json:"forward_secrecy"`
+	Export         bool   `json:"export,omitempty"`
+}
+
+// ECHInfo says what an Encrypted Client Hello offer showed.
+type ECHInfo struct {
+	Offered  bool   `json:"offered"`
+	OuterSNI string `json:"outer_sni,omitempty"`
+	ConfigID *int   `json:"config_id,omitempty"`
+}
+
+// Timing is measured on capture timestamps, in seconds.
+type Timing struct {
+	ClientHelloToServerHello *float64 `json:"client_hello_to_server_hello,omitempty"`
+	Handshake                *float64 `json:"handshake,omitempty"` // ClientHello to the last Finished (TLS 1.3: the client's first encrypted record)
+	Connection               float64  `json:"connection"`
+}
+
+// Failure explains a connection that did not establish.
+type Failure struct {
+	Reason      string `json:"reason"`
+	Explanation string `json:"explanation"`
+	Frame       int    `json:"frame,omitempty"`
 }
 
 // AppData counts application_data records (in TLS 1.3 these include the
@@ -96,6 +144,9 @@ type Alert struct {
 	Encrypted   bool   `json:"encrypted"`
 	Frame       int    `json:"frame"`
 	Record      int    `json:"record"`
+	// InResponseTo is the last handshake message the other side sent
+	// before this alert: what the alert most likely answered.
+	InResponseTo string `json:"in_response_to,omitempty"`
 }
 
 // Record is one TLS record and the frames that carried it.

@@ -89,6 +89,45 @@ func (t *TextWriter) Write(c *Connection) error {
 		flags = append(flags, "not established")
 	}
 	fmt.Fprintf(w, "    %s\n", strings.Join(append(agreed, flags...), " · "))
+	var details []string
+	if tm := tl.Timing; tm.Handshake != nil {
+		d := "handshake " + ms(*tm.Handshake)
+		if tm.ClientHelloToServerHello != nil {
+			d += " (ClientHello→ServerHello " + ms(*tm.ClientHelloToServerHello) + ")"
+		}
+		details = append(details, d)
+	}
+	if tl.Cipher != nil && !strings.HasPrefix(tl.CipherSuite, "TLS_AES") && !strings.HasPrefix(tl.CipherSuite, "TLS_CHACHA") {
+		fs := "no forward secrecy"
+		if tl.Cipher.ForwardSecrecy {
+			fs = "forward secrecy"
+		}
+		details = append(details, fs)
+	}
+	yesNo := func(name string, b *bool) {
+		if b == nil {
+			return
+		}
+		if *b {
+			details = append(details, name)
+		} else {
+			details = append(details, "no "+name)
+		}
+	}
+	yesNo("EMS", tl.ExtendedMasterSecret)
+	yesNo("secure renegotiation", tl.SecureRenegotiation)
+	if tl.Resumption != "" {
+		details = append(details, "resumed by "+strings.ReplaceAll(tl.Resumption, "_", " "))
+	}
+	if tl.HelloRetryGroup != "" {
+		details = append(details, "server asked for "+tl.HelloRetryGroup)
+	}
+	if len(details) > 0 {
+		fmt.Fprintf(w, "    %s\n", strings.Join(details, " · "))
+	}
+	if f := tl.Failure; f != nil {
+		fmt.Fprintf(w, "    ✗ %s: %s\n", f.Reason, f.Explanation)
+	}
 	if c.Start != "" {
 		fmt.Fprintf(w, "    %s  start seen: %s  end: %s\n", c.Start, c.TCP.Start, c.TCP.End)
 	}
@@ -108,7 +147,11 @@ func (t *TextWriter) Write(c *Connection) error {
 				fmt.Fprintf(w, "    alert from %s in frame %d: encrypted (cannot be read without keys)\n", a.From, a.Frame)
 				continue
 			}
-			fmt.Fprintf(w, "    alert from %s in frame %d: %s %s (%d)\n", a.From, a.Frame, a.Level, a.Description, a.Code)
+			resp := ""
+			if a.InResponseTo != "" {
+				resp = ", after " + camel(a.InResponseTo)
+			}
+			fmt.Fprintf(w, "    alert from %s in frame %d: %s %s (%d)%s\n", a.From, a.Frame, a.Level, a.Description, a.Code, resp)
 		}
 	}
 	if len(c.Errors) > 0 {
@@ -199,6 +242,9 @@ func frameList(fr []int) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// ms prints seconds as milliseconds.
+func ms(sec float64) string { return fmt.Sprintf("%.1f ms", sec*1000) }
 
 func size(n int) string {
 	return strconv.Itoa(n) + " B"
