@@ -43,13 +43,13 @@ func TestGolden(t *testing.T) {
 	for _, path := range captures(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			for _, format := range []string{"json", "text"} {
+			for _, format := range []string{"json", "text", "summary"} {
 				out, errOut, code := runPadlock("-r", path, "--format", format)
 				require.Equal(t, 0, code, "stderr: %s", errOut)
 				again, _, _ := runPadlock("-r", path, "--format", format)
 				require.Equal(t, out, again, "output differs between two runs")
 
-				ext := map[string]string{"json": ".ndjson", "text": ".txt"}[format]
+				ext := map[string]string{"json": ".ndjson", "text": ".txt", "summary": ".summary"}[format]
 				golden := filepath.Join("testdata", "golden", name+ext)
 				compareGolden(t, golden, out)
 				if format == "json" {

@@ -56,7 +56,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	var o options
 	fs.StringVarP(&o.read, "read", "r", "", "read packets from `FILE` (pcap or pcapng, optionally gzip'd; - for stdin)")
-	fs.StringVar(&o.format, "format", "", "output `FORMAT`: text (a ladder per connection) or json (NDJSON, one line per connection);\ndefault text when stdout is a terminal, json otherwise")
+	fs.StringVar(&o.format, "format", "", "output `FORMAT`: text (a ladder per connection), json (NDJSON, one line per connection)\nor summary (one screen of counts for the whole capture);\ndefault text when stdout is a terminal, json otherwise")
 	fs.IntVarP(&o.count, "count", "c", 0, "stop after `N` packets (0: read everything)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.schema, "schema", false, "print the JSON Schema of the NDJSON report and exit")
@@ -98,8 +98,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		w = report.NewJSONWriter(stdout)
 	case "text":
 		w = report.NewTextWriter(stdout)
+	case "summary":
+		w = report.NewSummaryWriter(stdout)
 	default:
-		fmt.Fprintf(stderr, "padlock: unknown --format %q: use text or json\n", format)
+		fmt.Fprintf(stderr, "padlock: unknown --format %q: use text, json or summary\n", format)
 		return exitUsage
 	}
 
