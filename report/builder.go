@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type connState struct {
 	records  []Record
 	recSide  []dissect.Side
 	recTime  []time.Time // capture time of the packet that completed each record
+	recLast  []int       // the frame that completed each record
 	msgs     []*dissect.HandshakeMsg
 	alerts   []dissect.Alert
 	errs     []pendingError
@@ -110,12 +112,15 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 			s.records = append(s.records, Record{Number: -1})
 			s.recSide = append(s.recSide, side)
 			s.recTime = append(s.recTime, r.End())
+			s.recLast = append(s.recLast, r.LastFrame())
+			s.recLast = append(s.recLast, r.LastFrame())
 			return
 		}
 	}
 	s.records = append(s.records, rec)
 	s.recSide = append(s.recSide, side)
 	s.recTime = append(s.recTime, r.End())
+	s.recLast = append(s.recLast, r.LastFrame())
 	s.msgs = append(s.msgs, res.Messages...)
 	s.alerts = append(s.alerts, res.Alerts...)
 	for _, e := range res.Errors {
@@ -314,7 +319,52 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		}
 		rep.Errors = append(rep.Errors, e)
 	}
+	renumber(rep, s.recLast)
 	return rep
+}
+
+// renumber numbers records in the order they completed on the wire (by the
+// frame that completed them), not in the order reassembly delivered them:
+// after a lost or reordered segment, one direction's records can be
+// delivered late. Every reference to a record number follows.
+func renumber(rep *Connection, last []int) {
+	order := make([]int, len(last)) // order[k] = old number-1 of the k-th record on the wire
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return last[order[a]] < last[order[b]] })
+	newNum := make([]int, len(last)+1) // old number -> new number
+	same := true
+	for k, old := range order {
+		newNum[old+1] = k + 1
+		same = same && old == k
+	}
+	if same {
+		return
+	}
+	m := func(n int) int {
+		if n >= 1 && n < len(newNum) {
+			return newNum[n]
+		}
+		return n
+	}
+	for i := range rep.Records {
+		rep.Records[i].Number = m(rep.Records[i].Number)
+	}
+	sort.SliceStable(rep.Records, func(a, b int) bool { return rep.Records[a].Number < rep.Records[b].Number })
+	for i := range rep.Handshake {
+		rs := make([]int, len(rep.Handshake[i].Records))
+		for j, n := range rep.Handshake[i].Records {
+			rs[j] = m(n)
+		}
+		rep.Handshake[i].Records = rs
+	}
+	for i := range rep.TLS.Alerts {
+		rep.TLS.Alerts[i].Record = m(rep.TLS.Alerts[i].Record)
+	}
+	for i := range rep.Errors {
+		rep.Errors[i].Record = m(rep.Errors[i].Record)
+	}
 }
 
 func tcpInfo(c *reassembly.Conn, client, server dissect.Side) TCPInfo {
