@@ -320,6 +320,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		rep.Errors = append(rep.Errors, e)
 	}
 	renumber(rep, s.recLast)
+	rep.Verdict = verdict(rep)
 	return rep
 }
 

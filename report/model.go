@@ -22,6 +22,7 @@ type Connection struct {
 	TLS         TLSInfo     `json:"tls"`
 	Handshake   []Handshake `json:"handshake"`
 	Records     []Record    `json:"records"`
+	Verdict     Verdict     `json:"verdict"`
 	Errors      []Error     `json:"errors"`
 }
 

@@ -1,0 +1,113 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Verdict says whether the connection earned the browser's padlock and,
+// if not, why. Each rule is documented in README ("The padlock verdict").
+type Verdict struct {
+	Padlock bool `json:"padlock"`
+	// CertificateChecked is false when the server's certificate could not
+	// be seen (TLS 1.3 encrypts it) or was not captured: then padlock is
+	// never awarded, and a problem says so.
+	CertificateChecked bool      `json:"certificate_checked"`
+	Problems           []Problem `json:"problems"`
+}
+
+// Problem is one reason a connection falls short.
+type Problem struct {
+	Code        string   `json:"code"`
+	Severity    string   `json:"severity"` // critical: no padlock; warning: padlock, but weak; unknown: cannot be judged
+	Explanation string   `json:"explanation"`
+	Evidence    Evidence `json:"evidence"`
+}
+
+// Evidence points at the report field and value a problem rests on.
+type Evidence struct {
+	Field string `json:"field"`
+	Value any    `json:"value"`
+}
+
+// Severities.
+const (
+	severityCritical = "critical"
+	severityWarning  = "warning"
+	severityUnknown  = "unknown"
+)
+
+func (v *Verdict) add(code, severity, field string, value any, format string, args ...any) {
+	v.Problems = append(v.Problems, Problem{Code: code, Severity: severity,
+		Explanation: fmt.Sprintf(format, args...), Evidence: Evidence{Field: field, Value: value}})
+}
+
+// weakCiphers maps a part of a suite name to the problem it means.
+var weakCiphers = []struct {
+	part, code, why string
+}{
+	{"_NULL_", "cipher_null", "encrypts nothing"},
+	{"WITH_NULL", "cipher_null", "encrypts nothing"},
+	{"EXPORT", "cipher_export", "is an EXPORT suite with keys breakable for decades (FREAK, Logjam)"},
+	{"_anon_", "cipher_anonymous", "authenticates no one: anyone in the path can impersonate the server"},
+	{"RC4", "cipher_rc4", "uses RC4, prohibited by RFC 7465"},
+	{"3DES", "cipher_3des", "uses 3DES, a 64-bit block cipher open to SWEET32 (RFC 9325, Section 4.1)"},
+	{"_DES_", "cipher_des", "uses single DES, broken by brute force"},
+	{"DES40", "cipher_des", "uses 40-bit DES"},
+	{"IDEA", "cipher_idea", "uses IDEA, a 64-bit block cipher"},
+}
+
+// verdict applies the connection rules (see README for the table and sources).
+func verdict(c *Connection) Verdict {
+	v := Verdict{Problems: []Problem{}}
+	t := c.TLS
+	if !t.Established {
+		reason := "the handshake did not complete"
+		if t.Failure != nil {
+			reason = t.Failure.Explanation
+			reason = strings.TrimSuffix(strings.ToLower(reason[:1])+reason[1:], ".")
+		}
+		v.add("handshake_failed", severityCritical, "tls.established", false, "No padlock without a completed handshake: %s.", reason)
+	}
+	if t.VersionCode != 0 && t.VersionCode < 0x0303 {
+		v.add("protocol_outdated", severityCritical, "tls.version", t.Version,
+			"%s is deprecated (RFC 8996) and browsers refuse it; TLS 1.2 is the minimum.", t.Version)
+	}
+	if t.CipherSuite != "" {
+		seen := map[string]bool{}
+		for _, w := range weakCiphers {
+			if strings.Contains(t.CipherSuite, w.part) && !seen[w.code] {
+				seen[w.code] = true
+				v.add(w.code, severityCritical, "tls.cipher_suite", t.CipherSuite, "%s %s.", t.CipherSuite, w.why)
+			}
+		}
+		if t.Cipher != nil && !t.Cipher.ForwardSecrecy && !seen["cipher_anonymous"] && !seen["cipher_null"] {
+			v.add("no_forward_secrecy", severityWarning, "tls.cipher.forward_secrecy", false,
+				"%s uses %s key exchange: whoever obtains the server's private key later can decrypt this recorded session (RFC 9325, Section 4.1).", t.CipherSuite, t.Cipher.KeyExchange)
+		}
+	}
+	if t.ExtendedMasterSecret != nil && !*t.ExtendedMasterSecret {
+		v.add("no_extended_master_secret", severityWarning, "tls.extended_master_secret", false,
+			"The TLS 1.2 handshake did not use the extended master secret (RFC 7627), which RFC 9325 requires: the session is open to triple-handshake attacks.")
+	}
+	if t.SecureRenegotiation != nil && !*t.SecureRenegotiation {
+		v.add("no_secure_renegotiation", severityWarning, "tls.secure_renegotiation", false,
+			"The server did not confirm secure renegotiation (RFC 5746), so renegotiation can be abused for prefix injection.")
+	}
+	if t.Established && !v.CertificateChecked {
+		if t.EncryptedHandshake {
+			v.add("certificate_not_visible", severityUnknown, "tls.encrypted_handshake", true,
+				"TLS 1.3 encrypts the server's certificate: without the session keys padlock cannot check who the server is, so it does not award the padlock.")
+		} else {
+			v.add("certificate_not_seen", severityUnknown, "certificates", nil,
+				"No server certificate was seen (resumed session, or not captured): padlock cannot check who the server is, so it does not award the padlock.")
+		}
+	}
+	v.Padlock = true
+	for _, p := range v.Problems {
+		if p.Severity == severityCritical || p.Severity == severityUnknown {
+			v.Padlock = false
+		}
+	}
+	return v
+}
