@@ -217,8 +217,8 @@ func newRaw(a []byte, ciphers, exts, sigs []uint16) raw {
 
 // hashed is the a_b_c form with b and c hashed.
 func (r raw) hashed() string {
-	out := make([]byte, 0, r.aEnd+2+2*hashLen)
-	out = append(out, r.b[:r.aEnd]...)
+	var buf [64]byte // section a is 10 bytes: the result fits
+	out := append(buf[:0], r.b[:r.aEnd]...)
 	out = append(out, '_')
 	out = appendHash12(out, r.b[r.aEnd+1:r.bEnd])
 	out = append(out, '_')

@@ -51,8 +51,8 @@ func JA4S(sh *dissect.ServerHello) (ja4s, ja4sR string) {
 	head := len(b)
 	b = appendHexList(b, exts)
 
-	h := make([]byte, 0, head+hashLen)
-	h = append(h, b[:head]...)
+	var buf [32]byte // "t130200_1301_" and 12 hash digits
+	h := append(buf[:0], b[:head]...)
 	h = appendHash12(h, b[head:])
 	return string(h), string(b)
 }

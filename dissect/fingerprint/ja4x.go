@@ -35,7 +35,9 @@ func JA4X(der []byte) (ja4x, ja4xR string, err error) {
 		return "", "", err
 	}
 	parts := [3][]byte{issuer, subject, exts}
-	var h, r []byte
+	var buf [3*hashLen + 2]byte
+	h := buf[:0]
+	r := make([]byte, 0, len(issuer)+len(subject)+len(exts)+2)
 	for i, p := range parts {
 		if i > 0 {
 			h = append(h, '_')

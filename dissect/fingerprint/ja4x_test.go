@@ -22,8 +22,8 @@ import (
 // certSpec describes a certificate for buildCert. Names are lists of RDNs,
 // each a list of dotted attribute OIDs (more than one: a multi-valued RDN).
 type certSpec struct {
-	v1        bool     // leave the version field out
-	serial    []byte   // INTEGER contents; default 1
+	v1        bool   // leave the version field out
+	serial    []byte // INTEGER contents; default 1
 	issuer    [][]string
 	subject   [][]string
 	uniqueIDs bool     // add issuerUniqueID and subjectUniqueID
