@@ -16,9 +16,10 @@ import (
 //	_ sha256 of the extensions in wire order, first 12 characters
 //
 // The version is supported_versions' selected_version when present, else
-// legacy_version, coded as for JA4. Extensions keep their wire order and
-// include server_name and ALPN ("JA4S doesn't sort", FoxIO-LLC/ja4#215);
-// an empty list hashes to "000000000000" as in JA4. The ALPN characters
+// legacy_version, coded as for JA4. Extensions keep their wire order
+// ("JA4S doesn't sort") and include server_name and ALPN, unlike JA4's
+// sorted list (FoxIO-LLC/ja4#215 fixed the Wireshark plugin to match); an
+// empty list hashes to "000000000000" as in JA4. The ALPN characters
 // follow JA4's rules, including the hex form for non-alphanumeric bytes.
 // GREASE, which a server may not send (RFC 8701, Section 4), is dropped as
 // JA4 says to do everywhere.
