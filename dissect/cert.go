@@ -99,7 +99,10 @@ type Certificate struct {
 
 	SCTs []SCT `json:"scts,omitempty"` // embedded SCT list, 1.3.6.1.4.1.11129.2.4.2 (RFC 6962 Section 3.3)
 
-	SelfSigned bool `json:"self_signed"` // subject == issuer and the signature verifies with the certificate's own key
+	// SelfSigned: subject == issuer (byte for byte) and the signature
+	// verifies with the certificate's own key under crypto/x509's rules
+	// (so never for MD5, or for RSA keys under 1024 bits).
+	SelfSigned bool `json:"self_signed"`
 
 	Warnings []string `json:"warnings,omitempty"` // what the lenient parser tolerated, or why parsing failed
 
@@ -157,11 +160,17 @@ func ParseCertificate(der []byte) (*Certificate, []*Error) {
 
 	w := walkCertificate(body)
 	exts := w.exts
+	// The parser's view of the names, for names fillFromWalk cannot format.
+	var names func() (subject, issuer, cn string)
 	std, stdErr := x509.ParseCertificate(body)
 	switch {
 	case stdErr == nil:
 		c.Parser, c.Raw = CertParserStdlib, std
 		c.fillStd(std)
+		w.adopt(std.RawSubject, std.RawIssuer, std.RawSubjectPublicKeyInfo)
+		names = func() (string, string, string) {
+			return std.Subject.String(), std.Issuer.String(), std.Subject.CommonName
+		}
 		if !w.extsOK {
 			exts = certExtsFromStd(std.Extensions)
 		}
@@ -175,6 +184,8 @@ func ParseCertificate(der []byte) (*Certificate, []*Error) {
 				c.warn("certificate-transparency-go/x509: " + m)
 			}
 			c.fillCT(ct, w)
+			w.adopt(ct.RawSubject, ct.RawIssuer, ct.RawSubjectPublicKeyInfo)
+			names = func() (string, string, string) { return ct.Subject.String(), ct.Issuer.String(), ct.Subject.CommonName }
 			if !w.extsOK {
 				exts = certExtsFromCT(ct.Extensions)
 			}
@@ -188,7 +199,9 @@ func ParseCertificate(der []byte) (*Certificate, []*Error) {
 		}
 		c.fillWalk(w)
 	}
-	c.fillFromWalk(w)
+	if !c.fillFromWalk(w) && names != nil {
+		c.Subject, c.Issuer, c.SubjectCN = names()
+	}
 	errs = append(errs, c.fillFromExtensions(exts)...)
 	for _, s := range append([]string{c.SubjectCN}, c.SANs...) {
 		if strings.IndexByte(s, 0) >= 0 {
@@ -284,8 +297,9 @@ func (c *Certificate) fillStd(x *x509.Certificate) {
 	c.SelfSigned = bytes.Equal(x.RawSubject, x.RawIssuer) &&
 		x.CheckSignature(x.SignatureAlgorithm, x.RawTBSCertificate, x.Signature) == nil
 	c.Serial = certSerialHex(x.SerialNumber)
-	c.Subject, c.Issuer, c.SubjectCN = x.Subject.String(), x.Issuer.String(), x.Subject.CommonName
-	c.Signature = x.SignatureAlgorithm.String()
+	if x.SignatureAlgorithm != x509.UnknownSignatureAlgorithm {
+		c.Signature = x.SignatureAlgorithm.String()
+	}
 }
 
 func (c *Certificate) fillCT(x *ctx509.Certificate, w *certWalk) {
@@ -309,8 +323,9 @@ func (c *Certificate) fillCT(x *ctx509.Certificate, w *certWalk) {
 			x.CheckSignature(x.SignatureAlgorithm, x.RawTBSCertificate, x.Signature) == nil
 	}
 	c.Serial = certSerialHex(x.SerialNumber)
-	c.Subject, c.Issuer, c.SubjectCN = x.Subject.String(), x.Issuer.String(), x.Subject.CommonName
-	c.Signature = x.SignatureAlgorithm.String()
+	if x.SignatureAlgorithm != ctx509.UnknownSignatureAlgorithm {
+		c.Signature = x.SignatureAlgorithm.String()
+	}
 }
 
 // fillWalk fills, from the DER walk, what a parser would have filled; used
@@ -358,17 +373,32 @@ func (c *Certificate) fillWalk(w *certWalk) {
 	}
 }
 
+// adopt takes the parser's raw names and key for the parts the walk did not
+// reach (BER the lenient parser read, say), so fillFromWalk can still
+// format them; they stay unformatted if they are not DER either.
+func (w *certWalk) adopt(subject, issuer, spki []byte) {
+	if w.subject == nil {
+		w.subject = subject
+	}
+	if w.issuer == nil {
+		w.issuer = issuer
+	}
+	if w.spki == nil {
+		w.spki = spki
+	}
+}
+
 // fillFromWalk sets the fields the walk shows better than the libraries
-// (see Certificate), when the walk got that far.
-func (c *Certificate) fillFromWalk(w *certWalk) {
+// (see Certificate), when the walk got that far. It reports whether it
+// could format both names.
+func (c *Certificate) fillFromWalk(w *certWalk) (namesOK bool) {
 	if w.serial != nil {
 		c.Serial = hex.EncodeToString(w.serial)
 	}
-	if dn, cn, ok := certName(w.subject); ok {
-		c.Subject, c.SubjectCN = dn, cn
-	}
-	if dn, _, ok := certName(w.issuer); ok {
-		c.Issuer = dn
+	subject, cn, sOK := certName(w.subject)
+	issuer, _, iOK := certName(w.issuer)
+	if namesOK = sOK && iOK; namesOK {
+		c.Subject, c.SubjectCN, c.Issuer = subject, cn, issuer
 	}
 	if w.spki != nil {
 		c.setKey(w.spki)
@@ -380,6 +410,7 @@ func (c *Certificate) fillFromWalk(w *certWalk) {
 			c.SelfSigned = bytes.Equal(w.subject, w.issuer) && certVerify(w.spki, algo, w.tbs, w.sig)
 		}
 	}
+	return namesOK
 }
 
 // certSerialHex is the fallback for a serial the walk could not read: the
@@ -667,7 +698,11 @@ func walkCertificate(der []byte) *certWalk {
 				return fail("malformed extension", &ext)
 			}
 			e.oid = certOID(oid)
-			if !ext.s.ReadOptionalASN1Boolean(&e.critical, casn1.BOOLEAN, false) || !ext.read(&value, casn1.OCTET_STRING) || !ext.s.Empty() {
+			// Not ReadOptionalASN1Boolean: it takes its tag as an EXPLICIT wrapper.
+			if ext.s.PeekASN1Tag(casn1.BOOLEAN) && !ext.s.ReadASN1Boolean(&e.critical) {
+				return fail("malformed extension "+e.oid, &ext)
+			}
+			if !ext.read(&value, casn1.OCTET_STRING) || !ext.s.Empty() {
 				return fail("malformed extension "+e.oid, &ext)
 			}
 			e.value, e.off = value.s, value.off()
@@ -840,6 +875,9 @@ func certString(tag casn1.Tag, b []byte) (string, bool) {
 // are escaped as hex pairs too, so a name never carries raw control bytes
 // into a log line.
 func certEscape(v string) string {
+	if !certNeedsEscape(v) {
+		return v
+	}
 	var sb strings.Builder
 	for i := 0; i < len(v); {
 		r, size := utf8.DecodeRuneInString(v[i:])
@@ -857,6 +895,21 @@ func certEscape(v string) string {
 		i += size
 	}
 	return sb.String()
+}
+
+func certNeedsEscape(v string) bool {
+	if v == "" {
+		return false
+	}
+	if v[0] == ' ' || v[0] == '#' || v[len(v)-1] == ' ' {
+		return true
+	}
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 || b >= 0x7f || strings.IndexByte(`"+,;<>\`, b) >= 0 {
+			return true // non-ASCII takes the slow path, which checks UTF-8
+		}
+	}
+	return false
 }
 
 // Named curves (RFC 5480, RFC 5639, SEC 2, GB/T 32918), with their sizes.
@@ -1140,7 +1193,7 @@ func (c *Certificate) walkBasicConstraints(v []byte) bool {
 	s := cryptobyte.String(v)
 	var seq cryptobyte.String
 	var isCA bool
-	if !s.ReadASN1(&seq, casn1.SEQUENCE) || !seq.ReadOptionalASN1Boolean(&isCA, casn1.BOOLEAN, false) {
+	if !s.ReadASN1(&seq, casn1.SEQUENCE) || (seq.PeekASN1Tag(casn1.BOOLEAN) && !seq.ReadASN1Boolean(&isCA)) {
 		return false
 	}
 	maxPath, zero := -1, false

@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/gopacket/gopacket/layers"
 	"github.com/spf13/pflag"
 
 	"github.com/padlock-tls/padlock/capture"
@@ -27,28 +29,52 @@ const (
 const usage = `padlock: a passive TLS dissector
 
 Usage:
-  padlock -r FILE [flags]        read a pcap or pcapng file (gzip allowed; - is stdin)
+  padlock -r FILE [flags] [FILTER]    read a pcap or pcapng file (gzip allowed; - is stdin)
+  padlock -i IFACE [flags] [FILTER]   capture live on an interface (any: all of them)
+  padlock -D                          list the interfaces -i accepts
 
 Reports one entry per TCP connection that spoke TLS: who talked to whom,
 every TLS record and handshake message with the frames that carried it,
 what was agreed, alerts and problems. Results go to stdout, diagnostics to
-stderr.
+stderr. FILTER is a tcpdump capture filter ('tcp port 443'), given with -f
+or as the last arguments, as tcpdump takes it; it is compiled by the
+system's tcpdump, so it means exactly what it means to tcpdump.
+
+Live capture writes each connection's report as soon as the connection
+ends (FIN, RST, or idle for --flow-timeout), one flushed line at a time.
+Ctrl-C (SIGINT) or SIGTERM stops it: connections still open are written,
+then the packet counters; a second Ctrl-C exits at once.
 
 Flags:
 %s
 Exit status:
-  0  the capture was read (warnings about damaged input go to stderr)
+  0  the capture was read, or the live capture was stopped (warnings about
+     damaged input go to stderr)
   1  reading or writing failed midway
-  2  bad flags, or the input is not a capture padlock can read
+  2  bad flags, a filter that does not compile, or an input padlock cannot
+     read or capture from (including missing privileges)
 `
 
 type options struct {
-	read    string
-	format  string
-	count   int
-	version bool
-	help    bool
-	schema  bool
+	read        string
+	format      string
+	count       int
+	version     bool
+	help        bool
+	schema      bool
+	iface       string
+	list        bool
+	filter      string
+	snaplen     int
+	noPromisc   bool
+	write       string
+	flowTimeout time.Duration
+	user        string
+	quiet       bool
+
+	// Set up by run for process, not flags.
+	match *capture.Filter // nil: every packet
+	save  *capture.Saver  // nil: no -w
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -56,8 +82,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	var o options
 	fs.StringVarP(&o.read, "read", "r", "", "read packets from `FILE` (pcap or pcapng, optionally gzip'd; - for stdin)")
-	fs.StringVar(&o.format, "format", "", "output `FORMAT`: text (a ladder per connection), json (NDJSON, one line per connection)\nor summary (one screen of counts for the whole capture);\ndefault text when stdout is a terminal, json otherwise")
-	fs.IntVarP(&o.count, "count", "c", 0, "stop after `N` packets (0: read everything)")
+	fs.StringVar(&o.format, "format", "", "output `FORMAT`: text (a ladder per connection) or json (NDJSON, one line per connection);\ndefault text when stdout is a terminal, json otherwise")
+	fs.StringVarP(&o.iface, "interface", "i", "", "capture live on `IFACE` (a name, \"any\", or a number from -D)")
+	fs.BoolVarP(&o.list, "list-interfaces", "D", false, "list the interfaces -i accepts and exit")
+	fs.StringVarP(&o.filter, "filter", "f", "", "capture filter `EXPR` in tcpdump syntax (or give it as the last arguments)")
+	fs.IntVarP(&o.count, "count", "c", 0, "stop after `N` packets (that pass the filter; 0: no limit)")
+	fs.IntVarP(&o.snaplen, "snapshot-length", "s", 0, "capture at most `SNAPLEN` bytes of each packet (0: 262144)")
+	fs.BoolVarP(&o.noPromisc, "no-promiscuous-mode", "p", false, "do not put the interface into promiscuous mode")
+	fs.StringVarP(&o.write, "write", "w", "", "also save the packets read or captured (after the filter) to `FILE`, as pcapng")
+	fs.DurationVar(&o.flowTimeout, "flow-timeout", reassembly.DefaultOptions.FlowTimeout, "end a connection idle for `DURATION` (report it with end_seen \"idle\")")
+	fs.StringVarP(&o.user, "relinquish-privileges", "Z", "", "after opening the capture, switch to `USER` (when run as root)")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "live capture: do not print the listening line and the packet counters")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.schema, "schema", false, "print the JSON Schema of the NDJSON report and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help and exit")
@@ -77,12 +112,42 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "padlock %s\n", version)
 		return exitOK
 	}
+	if o.list {
+		return listInterfaces(stdout, stderr)
+	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "padlock: unexpected argument %q (see padlock --help)\n", fs.Arg(0))
+		// tcpdump takes the filter as its last arguments.
+		if fs.Changed("filter") {
+			fmt.Fprintf(stderr, "padlock: a filter was given both with -f and as arguments (%q): give it once\n", strings.Join(fs.Args(), " "))
+			return exitUsage
+		}
+		o.filter = strings.Join(fs.Args(), " ")
+	}
+	if o.read != "" && o.iface != "" {
+		fmt.Fprintln(stderr, "padlock: give either -r FILE or -i IFACE, not both")
 		return exitUsage
 	}
-	if o.read == "" {
-		fmt.Fprintln(stderr, "padlock: no input: give a capture file with -r FILE (see padlock --help)")
+	if o.read == "" && o.iface == "" {
+		fmt.Fprintln(stderr, "padlock: no input: give a capture file with -r FILE or an interface with -i IFACE (see padlock --help)")
+		return exitUsage
+	}
+	if o.snaplen < 0 || o.snaplen > capture.DefaultSnaplen {
+		fmt.Fprintf(stderr, "padlock: invalid snap length %d (must be >= 0 and <= %d)\n", o.snaplen, capture.DefaultSnaplen)
+		return exitUsage
+	}
+	if o.snaplen == 0 {
+		o.snaplen = capture.DefaultSnaplen
+	}
+	if o.count < 0 {
+		fmt.Fprintf(stderr, "padlock: invalid -c %d: the packet count must be >= 0\n", o.count)
+		return exitUsage
+	}
+	if o.flowTimeout <= 0 {
+		fmt.Fprintf(stderr, "padlock: invalid --flow-timeout %v: it must be positive\n", o.flowTimeout)
+		return exitUsage
+	}
+	if o.write == "-" {
+		fmt.Fprintln(stderr, "padlock: -w - would mix packets with the reports on stdout: give a file name")
 		return exitUsage
 	}
 	format := o.format
@@ -92,17 +157,24 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			format = "text"
 		}
 	}
+	live := o.iface != ""
 	var w report.Writer
 	switch format {
 	case "json", "ndjson":
-		w = report.NewJSONWriter(stdout)
+		jw := report.NewJSONWriter(stdout)
+		jw.FlushEach = live
+		w = jw
 	case "text":
-		w = report.NewTextWriter(stdout)
-	case "summary":
-		w = report.NewSummaryWriter(stdout)
+		tw := report.NewTextWriter(stdout)
+		tw.FlushEach = live
+		w = tw
 	default:
-		fmt.Fprintf(stderr, "padlock: unknown --format %q: use text, json or summary\n", format)
+		fmt.Fprintf(stderr, "padlock: unknown --format %q: use text or json\n", format)
 		return exitUsage
+	}
+
+	if live {
+		return runLive(o, w, stderr)
 	}
 
 	src, err := capture.Open(o.read, stdin)
@@ -111,6 +183,24 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer src.Close()
+	if o.filter != "" {
+		o.match = capture.NewFilter(o.filter, nil)
+	}
+	if o.user != "" {
+		if err := capture.DropPrivileges(o.user); err != nil {
+			fmt.Fprintf(stderr, "padlock: %v\n", err)
+			return exitUsage
+		}
+	}
+	if o.write != "" {
+		f, err := os.Create(o.write)
+		if err != nil {
+			fmt.Fprintf(stderr, "padlock: -w: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		o.save = capture.NewSaver(f, "", o.filter, o.snaplen)
+	}
 	code := process(src, w, o, stderr)
 	for _, warn := range src.Warnings() {
 		fmt.Fprintf(stderr, "padlock: warning: %s\n", strings.TrimPrefix(warn, "padlock: "))
@@ -122,12 +212,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) int {
 	builder := report.NewBuilder(w.Write)
 	builder.Recover = true
-	tracker := reassembly.New(reassembly.DefaultOptions, builder)
+	topts := reassembly.DefaultOptions
+	if o.flowTimeout > 0 {
+		topts.FlowTimeout = o.flowTimeout
+	}
+	tracker := reassembly.New(topts, builder)
 	dec := capture.NewDecoder()
 	var badPackets int
 	var firstBad error
 	code := exitOK
-	for n := 0; o.count == 0 || n < o.count; n++ {
+	for n := 0; o.count == 0 || n < o.count; {
 		p, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -136,6 +230,25 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 			fmt.Fprintf(stderr, "padlock: %v\n", err)
 			code = exitError
 			break
+		}
+		if o.match != nil {
+			// Frames keep their numbers in the file, so they still
+			// name the packet in Wireshark.
+			ok, err := o.match.Match(p)
+			if err != nil {
+				fmt.Fprintf(stderr, "padlock: %v (frame %d)\n", err, p.Frame)
+				return exitUsage
+			}
+			if !ok {
+				continue
+			}
+		}
+		n++
+		if o.save != nil {
+			if err := o.save.Write(p); err != nil {
+				fmt.Fprintf(stderr, "padlock: -w: %v\n", err)
+				return exitError
+			}
 		}
 		seg, ok, err := dec.Decode(p)
 		if err != nil {
@@ -157,6 +270,12 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 	if err := w.Close(); err != nil {
 		fmt.Fprintf(stderr, "padlock: writing output: %v\n", err)
 		return exitError
+	}
+	if o.save != nil {
+		if err := o.save.Close(layers.LinkTypeEthernet, nil); err != nil {
+			fmt.Fprintf(stderr, "padlock: -w: %v\n", err)
+			return exitError
+		}
 	}
 	if badPackets > 0 {
 		fmt.Fprintf(stderr, "padlock: warning: %d packets could not be decoded (first: %v)\n", badPackets, firstBad)

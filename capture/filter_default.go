@@ -1,0 +1,6 @@
+//go:build !libpcap
+
+package capture
+
+// defaultCompiler of the default, cgo-free build: the system's tcpdump.
+var defaultCompiler Compiler = TcpdumpCompiler
