@@ -439,19 +439,18 @@ func certSerialHex(n *big.Int) string {
 	return hex.EncodeToString(b)
 }
 
-// certExt is one extension: its dotted OID, criticality and the content of
-// extnValue, with the content's offset in the DER (-1 when unknown).
+// certExt is one extension: its dotted OID and the content of extnValue,
+// with the content's offset in the DER (-1 when unknown).
 type certExt struct {
-	oid      string
-	critical bool
-	value    []byte
-	off      int
+	oid   string
+	value []byte
+	off   int
 }
 
 func certExtsFromStd(in []pkix.Extension) []certExt {
 	out := make([]certExt, 0, len(in))
 	for _, e := range in {
-		out = append(out, certExt{oid: e.Id.String(), critical: e.Critical, value: e.Value, off: -1})
+		out = append(out, certExt{oid: e.Id.String(), value: e.Value, off: -1})
 	}
 	return out
 }
@@ -459,7 +458,7 @@ func certExtsFromStd(in []pkix.Extension) []certExt {
 func certExtsFromCT(in []ctpkix.Extension) []certExt {
 	out := make([]certExt, 0, len(in))
 	for _, e := range in {
-		out = append(out, certExt{oid: e.Id.String(), critical: e.Critical, value: e.Value, off: -1})
+		out = append(out, certExt{oid: e.Id.String(), value: e.Value, off: -1})
 	}
 	return out
 }
@@ -655,8 +654,8 @@ func walkCertificate(der []byte) *certWalk {
 	}
 	for _, t := range []*certTime{&w.notBefore, &w.notAfter} {
 		var e cryptobyte.String
-		if !validity.s.ReadAnyASN1Element(&e, &t.tag) {
-			return fail("malformed validity", &validity)
+		if at := validity; !validity.s.ReadAnyASN1Element(&e, &t.tag) {
+			return fail("malformed validity", &at)
 		}
 		t.elem = e
 		var content cryptobyte.String
@@ -694,12 +693,14 @@ func walkCertificate(der []byte) *certWalk {
 			if !exts.read(&ext, casn1.SEQUENCE) {
 				return fail("malformed extension", &exts)
 			}
-			if !ext.s.ReadASN1(&oid, casn1.OBJECT_IDENTIFIER) {
-				return fail("malformed extension", &ext)
+			if at := ext; !ext.s.ReadASN1(&oid, casn1.OBJECT_IDENTIFIER) {
+				return fail("malformed extension", &at)
 			}
 			e.oid = certOID(oid)
-			// Not ReadOptionalASN1Boolean: it takes its tag as an EXPLICIT wrapper.
-			if ext.s.PeekASN1Tag(casn1.BOOLEAN) && !ext.s.ReadASN1Boolean(&e.critical) {
+			// critical BOOLEAN DEFAULT FALSE is skipped. (Not with
+			// ReadOptionalASN1Boolean: it takes its tag as an EXPLICIT wrapper.)
+			var critical bool
+			if ext.s.PeekASN1Tag(casn1.BOOLEAN) && !ext.s.ReadASN1Boolean(&critical) {
 				return fail("malformed extension "+e.oid, &ext)
 			}
 			if !ext.read(&value, casn1.OCTET_STRING) || !ext.s.Empty() {

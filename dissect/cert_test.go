@@ -14,6 +14,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net"
 	"net/url"
@@ -482,6 +483,11 @@ func TestParseCertificateRefused(t *testing.T) {
 		})
 	}
 
+	// The subjectPublicKeyInfo replaced by an OCTET STRING: the walk stops there.
+	badSPKI := set(6, []byte{0x04, 0x00})
+	badSPKIOff := strings.Index(string(badSPKI), string(tbs[5])+"\x04\x00") + len(tbs[5])
+	require.Greater(t, badSPKIOff, len(tbs[5]))
+
 	type check func(t *testing.T, c *Certificate)
 	tests := []struct {
 		name      string
@@ -520,6 +526,16 @@ func TestParseCertificateRefused(t *testing.T) {
 				require.NotEmpty(t, c.Warnings)
 				assert.Contains(t, c.Warnings[0], "duplicate extension")
 				assert.Equal(t, []string{"server_auth"}, c.ExtKeyUsage)
+			}},
+		},
+		{
+			name: "version_1_without_extensions", parser: CertParserStdlib,
+			der: mutate(func(tbs [][]byte) [][]byte { return tbs[1:7] }),
+			checks: []check{func(t *testing.T, c *Certificate) {
+				assert.Equal(t, 1, c.Version)
+				assert.Empty(t, c.SANs)
+				assert.False(t, c.BasicConstraints)
+				assert.True(t, c.SelfSigned)
 			}},
 		},
 		{
@@ -601,6 +617,17 @@ func TestParseCertificateRefused(t *testing.T) {
 			}},
 		},
 		{
+			name: "spki_not_a_sequence", der: badSPKI,
+			parser: CertParserNone, wantCodes: []Code{CodeCertificateUnparsable},
+			checks: []check{func(t *testing.T, c *Certificate) {
+				assert.Contains(t, c.Warnings, fmt.Sprintf("structure: malformed subjectPublicKeyInfo at offset %d", badSPKIOff))
+				assert.Equal(t, "CN=mut.example.test", c.Subject)
+				assert.Equal(t, "2026-01-02T03:04:05Z", c.NotAfterText)
+				assert.Empty(t, c.Key)
+				assert.Empty(t, c.SANs, "the extensions come after the key")
+			}},
+		},
+		{
 			name: "brainpool_key", parser: CertParserNone, wantCodes: []Code{CodeCertificateUnparsable},
 			der: set(6, certDER(func(b *cryptobyte.Builder) {
 				b.AddASN1(casn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -677,6 +704,9 @@ func TestParseCertificateRefused(t *testing.T) {
 			require.NotNil(t, c)
 			assert.Equal(t, tt.parser, c.Parser)
 			assert.Equal(t, tt.wantCodes, certCodes(errs))
+			if tt.name == "spki_not_a_sequence" {
+				assert.Equal(t, badSPKIOff, errs[0].Off)
+			}
 			for _, e := range errs {
 				assert.True(t, e.Off >= 0 && e.Off <= len(tt.der), "offset %d", e.Off)
 				assert.NotEmpty(t, e.Msg)

@@ -9,8 +9,9 @@ import (
 )
 
 // FuzzParseCertificate is the fuzz target for ParseCertificate (STYLE.md
-// 2.4), seeded from testdata/cert-*.der and byte-patched variants of them
-// that send it down the lenient and the walk-only paths. Crashers land in
+// 2.4), seeded from testdata/cert-*.der, byte-patched variants of them that
+// send it down the lenient and the walk-only paths, and the generated chain
+// of cert_test.go. Crashers land in
 // testdata/fuzz/FuzzParseCertificate/ and are replayed by every `go test`.
 //
 // The property: no panic; a non-nil value with the fingerprints and length
@@ -32,6 +33,12 @@ func FuzzParseCertificate(f *testing.F) {
 		// notBefore in month 13: both libraries refuse it.
 		f.Add(bytes.Replace(der, []byte{0x17, 0x0d, '2', '4', '0', '1'}, []byte{0x17, 0x0d, '2', '4', '1', '3'}, 1))
 		f.Add(append(append([]byte(nil), der...), 0))
+	}
+	// Generated certificates reach SANs of every kind, AIA, CRL DP,
+	// policies and SCTs, which the fixtures lack.
+	ch := certTestChain()
+	for _, der := range [][]byte{ch.root, ch.inter, ch.leaf, ch.selfEd} {
+		f.Add(der)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c, errs := ParseCertificate(in)
