@@ -511,6 +511,11 @@ func lookupUser(name string) (uid, gid int, err error) {
 	if err != nil {
 		var uerr error
 		if u, uerr = user.LookupId(name); uerr != nil {
+			// A number with no passwd entry is taken as uid and gid,
+			// as setpriv and containers do.
+			if n, nerr := strconv.Atoi(name); nerr == nil && n > 0 {
+				return n, n, nil
+			}
 			return 0, 0, fmt.Errorf("capture: no user %q to drop privileges to", name)
 		}
 	}
