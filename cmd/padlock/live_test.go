@@ -21,7 +21,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -222,6 +221,12 @@ func TestHelperProcess(t *testing.T) {
 	var code int
 	switch mode {
 	case "padlock":
+		code = run(args, os.Stdin, os.Stdout, os.Stderr)
+	case "padlock-as-nobody":
+		if err := capture.DropPrivileges("65534"); err != nil {
+			fmt.Fprintln(os.Stderr, "helper:", err)
+			os.Exit(3)
+		}
 		code = run(args, os.Stdin, os.Stdout, os.Stderr)
 	case "tls-server":
 		code = helperTLSServer(args[0])
@@ -694,22 +699,11 @@ func TestLiveNeedsPrivileges(t *testing.T) {
 		}
 		t.Skip("this user may capture; the test runs as root, switching to nobody")
 	}
-	// The test binary may sit in a directory nobody cannot enter: copy it.
+	// The helper starts as root and becomes nobody before running padlock.
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	dir, err := os.MkdirTemp("", "padlock-perm-")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	require.NoError(t, os.Chmod(dir, 0o755))
-	bin, err := os.ReadFile(exe)
-	require.NoError(t, err)
-	copyExe := filepath.Join(dir, "padlock.test")
-	require.NoError(t, os.WriteFile(copyExe, bin, 0o755))
-
-	cmd := exec.Command(copyExe, "-test.run=^TestHelperProcess$")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), helperEnv+"=padlock", helperArgsEnv+`=["-i","lo"]`)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd := exec.Command(exe, "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), helperEnv+"=padlock-as-nobody", helperArgsEnv+`=["-i","lo"]`)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
