@@ -283,7 +283,7 @@ type CertificateMsg struct {
 // CertificateEntry is one certificate in a chain.
 type CertificateEntry struct {
 	DER  []byte       // cert_data (ASN1_subjectPublicKeyInfo for a raw public key)
-	Cert *Certificate // nil when the entry is past the cap
+	Cert *Certificate // nil for an empty entry
 	// Extensions are the TLS 1.3 per-certificate extensions.
 	Extensions ExtensionList
 	// OCSP is the stapled response from a TLS 1.3 status_request extension.
@@ -342,9 +342,11 @@ func (c *CertificateMsg) addEntry(p *parser, der []byte) *CertificateEntry {
 		return nil
 	}
 	e := CertificateEntry{DER: der, Off: p.at(der)}
-	cert, errs := ParseCertificate(der)
-	e.Cert = cert
-	p.mergeAt(errs, e.Off)
+	if len(der) > 0 { // an empty entry already broke its <1..2^24-1> bound
+		cert, errs := ParseCertificate(der)
+		e.Cert = cert
+		p.mergeAt(errs, e.Off)
+	}
 	c.Entries = append(c.Entries, e)
 	return &c.Entries[len(c.Entries)-1]
 }
@@ -651,7 +653,7 @@ type RSAParams struct {
 // SRPParams are ServerSRPParams (RFC 5054, Section 2.8.1).
 type SRPParams struct {
 	NLength    int `json:"srp_n_length"`
-	PrimeBits  int `json:"srp_n_bits"`
+	NBits      int `json:"srp_n_bits"`
 	GLength    int `json:"srp_g_length"`
 	SaltLength int `json:"srp_s_length"`
 	BLength    int `json:"srp_b_length"`
@@ -864,7 +866,7 @@ func (p *parser) readSRPParams(s *cryptobyte.String, r *SRPParams) bool {
 	if !p.vec(s, 2, "srp_N", 1, 0xffff, &n) {
 		return false
 	}
-	r.NLength, r.PrimeBits = len(n), bitLen(n)
+	r.NLength, r.NBits = len(n), bitLen(n)
 	if !p.vec(s, 2, "srp_g", 1, 0xffff, &g) {
 		return false
 	}
@@ -957,8 +959,8 @@ type ClientKeyExchangeMsg struct {
 //	} ClientKeyExchange;
 //
 // SSL 3.0 sends the encrypted premaster secret without its length
-// (RFC 6101, Section 5.6.7.1); that form is recognised when the length
-// does not fit.
+// (RFC 6101, Section 5.6.7.1); that form is read only when ctx.Version
+// says SSL 3.0, since a cut TLS body would read the same way.
 func decodeClientKeyExchange(b []byte, ctx MessageContext) (any, []*Error) {
 	m := &ClientKeyExchangeMsg{}
 	k := keyExchangeOf(ctx.CipherSuite)
@@ -981,7 +983,7 @@ func decodeClientKeyExchange(b []byte, ctx MessageContext) (any, []*Error) {
 	}
 	switch {
 	case k.rsa:
-		if ctx.Version == VersionSSL30 || ctx.Version == 0 && !k.psk && !fitsVec16(s) {
+		if ctx.Version == VersionSSL30 && !k.psk {
 			m.EncryptedPreMasterLength = ptr(len(s))
 			s = nil
 			break
@@ -1032,6 +1034,8 @@ func guessClientKeyExchange(b []byte, ctx MessageContext, m *ClientKeyExchangeMs
 		m.KeyExchange, m.ExchangeKeysLength = "RSA_or_DHE", ptr(len(b)-2)
 	default:
 		m.KeyExchange, m.Guessed, m.ExchangeKeysLength = k.name, false, ptr(len(b))
+		p.add(CodeKeyExchangeGuessed, 0, "%s: cipher suite %s (key exchange %s) does not define the layout, and no ECDH point or length-prefixed value fits", p.what, ctx.CipherSuite, k.name)
+		return m, p.errs
 	}
 	p.add(CodeKeyExchangeGuessed, 0, "%s: cipher suite %s (key exchange %s) does not define the layout; it reads as %s", p.what, ctx.CipherSuite, k.name, m.KeyExchange)
 	return m, p.errs
