@@ -136,12 +136,7 @@ func TcpdumpCompiler(expr string, lt layers.LinkType, snaplen int) (*Program, er
 	if err != nil {
 		return nil, err
 	}
-	hdr := make([]byte, pcapFileHeaderLen)
-	binary.LittleEndian.PutUint32(hdr[0:], magicPcapMicroBE) // written little-endian: reads as d4 c3 b2 a1
-	binary.LittleEndian.PutUint16(hdr[4:], 2)
-	binary.LittleEndian.PutUint16(hdr[6:], 4)
-	binary.LittleEndian.PutUint32(hdr[16:], uint32(snaplen))
-	binary.LittleEndian.PutUint32(hdr[20:], uint32(lt))
+	hdr := pcapHeader(lt, snaplen)
 
 	ctx, cancel := context.WithTimeout(context.Background(), compileTimeout)
 	defer cancel()
@@ -169,6 +164,17 @@ func TcpdumpCompiler(expr string, lt layers.LinkType, snaplen int) (*Program, er
 		return nil, fmt.Errorf("capture: %s produced an invalid program: %v", path, err)
 	}
 	return &Program{Expr: expr, LinkType: lt, Snaplen: snaplen, Insns: insns}, nil
+}
+
+// pcapHeader is the file header of an empty little-endian pcap file.
+func pcapHeader(lt layers.LinkType, snaplen int) []byte {
+	hdr := make([]byte, pcapFileHeaderLen)
+	binary.LittleEndian.PutUint32(hdr[0:], magicPcapMicroBE) // written little-endian: reads as d4 c3 b2 a1
+	binary.LittleEndian.PutUint16(hdr[4:], 2)
+	binary.LittleEndian.PutUint16(hdr[6:], 4)
+	binary.LittleEndian.PutUint32(hdr[16:], uint32(snaplen))
+	binary.LittleEndian.PutUint32(hdr[20:], uint32(lt))
+	return hdr
 }
 
 // tcpdumpMessage picks libpcap's complaint out of tcpdump's stderr, which

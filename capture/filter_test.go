@@ -157,17 +157,17 @@ func TestCompileErrors(t *testing.T) {
 
 func TestCompileWithoutTcpdump(t *testing.T) {
 	t.Setenv("PADLOCK_TCPDUMP", "")
-	_, err := Compile("tcp port 443", layers.LinkTypeEthernet, 0)
+	_, err := TcpdumpCompiler("tcp port 443", layers.LinkTypeEthernet, 0)
 	assert.ErrorIs(t, err, ErrNoTcpdump)
 	assert.NotContains(t, ErrNoTcpdump.Error(), "\n")
 
 	// The empty expression needs no compiler.
-	p, err := Compile("  ", layers.LinkTypeEthernet, 0)
+	p, err := TcpdumpCompiler("  ", layers.LinkTypeEthernet, 0)
 	require.NoError(t, err)
 	assert.True(t, p.Match([]byte{1}, 1))
 
 	t.Setenv("PADLOCK_TCPDUMP", filepath.Join(t.TempDir(), "no-such-tcpdump"))
-	_, err = Compile("tcp", layers.LinkTypeEthernet, 0)
+	_, err = TcpdumpCompiler("tcp", layers.LinkTypeEthernet, 0)
 	require.Error(t, err)
 	var fe *FilterError
 	assert.False(t, errors.As(err, &fe), "a missing program is not a bad expression: %v", err)

@@ -3,7 +3,6 @@ package capture
 import (
 	"errors"
 	"fmt"
-	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,18 +98,9 @@ func (i Interface) String() string {
 // order: up and running ones first, loopback after the others, "any" after
 // the real ones that are up.
 func Interfaces() ([]Interface, error) {
-	ifs, err := net.Interfaces()
+	list, err := systemInterfaces()
 	if err != nil {
-		return nil, fmt.Errorf("capture: listing interfaces: %v", err)
-	}
-	var list []Interface
-	for _, ni := range ifs {
-		list = append(list, Interface{
-			Name:     ni.Name,
-			Up:       ni.Flags&net.FlagUp != 0,
-			Running:  ni.Flags&net.FlagRunning != 0,
-			Loopback: ni.Flags&net.FlagLoopback != 0,
-		})
+		return nil, err
 	}
 	if anySupported {
 		list = append(list, Interface{Name: AnyInterface, Description: "Pseudo-device that captures on all interfaces", Up: true, Running: true})
@@ -142,14 +132,16 @@ func ResolveInterface(name string) (string, error) {
 		}
 		return name, nil
 	}
-	if _, err := net.InterfaceByName(name); err == nil {
-		return name, nil
+	list, err := Interfaces()
+	if err != nil {
+		return "", err
+	}
+	for _, i := range list {
+		if i.Name == name {
+			return name, nil
+		}
 	}
 	if n, err := strconv.Atoi(name); err == nil && n > 0 {
-		list, err := Interfaces()
-		if err != nil {
-			return "", err
-		}
 		if n <= len(list) {
 			return list[n-1].Name, nil
 		}

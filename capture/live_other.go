@@ -30,6 +30,3 @@ func (s *LiveSource) Next() (Packet, error)     { return Packet{}, errNoLive }
 func (s *LiveSource) Stop()                     {}
 func (s *LiveSource) Stats() LiveStats          { return LiveStats{} }
 func (s *LiveSource) Close() error              { return nil }
-
-// DropPrivileges fails: see errNoLive.
-func DropPrivileges(user string) error { return errNoLive }
