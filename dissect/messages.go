@@ -288,7 +288,9 @@ type CertificateEntry struct {
 	Extensions ExtensionList
 	// OCSP is the stapled response from a TLS 1.3 status_request extension.
 	OCSP *OCSPResponseInfo
-	// Off is the offset of DER within the message body.
+	// Off is the offset of DER within the message body; in a
+	// CompressedCertificate's chain, DER is in the decompressed copy and
+	// Off is the offset of the compressed data.
 	Off int
 }
 
