@@ -82,7 +82,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	var o options
 	fs.StringVarP(&o.read, "read", "r", "", "read packets from `FILE` (pcap or pcapng, optionally gzip'd; - for stdin)")
-	fs.StringVar(&o.format, "format", "", "output `FORMAT`: text (a ladder per connection) or json (NDJSON, one line per connection);\ndefault text when stdout is a terminal, json otherwise")
+	fs.StringVar(&o.format, "format", "", "output `FORMAT`: text (a ladder per connection), json (NDJSON, one line per connection)\nor summary (one screen of counts for the whole capture);\ndefault text when stdout is a terminal, json otherwise")
 	fs.StringVarP(&o.iface, "interface", "i", "", "capture live on `IFACE` (a name, \"any\", or a number from -D)")
 	fs.BoolVarP(&o.list, "list-interfaces", "D", false, "list the interfaces -i accepts and exit")
 	fs.StringVarP(&o.filter, "filter", "f", "", "capture filter `EXPR` in tcpdump syntax (or give it as the last arguments)")
@@ -168,8 +168,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		tw := report.NewTextWriter(stdout)
 		tw.FlushEach = live
 		w = tw
+	case "summary":
+		w = report.NewSummaryWriter(stdout)
 	default:
-		fmt.Fprintf(stderr, "padlock: unknown --format %q: use text or json\n", format)
+		fmt.Fprintf(stderr, "padlock: unknown --format %q: use text, json or summary\n", format)
 		return exitUsage
 	}
 

@@ -152,7 +152,7 @@ var lookupTests = []struct {
 		{0x0A0A, "GREASE"},
 		{0x0000, ""},
 		{0x0202, "dsa_sha1"}, // IANA: "Reserved for backward compatibility"; named from its (hash, signature) pair
-		{0x0840, ""}, // "Reserved for backward compatibility" single row
+		{0x0840, ""},         // "Reserved for backward compatibility" single row
 		{0xFE00, ""},
 	}},
 	{"Version", u16(VersionName), []lookupCase{
