@@ -25,6 +25,35 @@ type Message struct {
 	Body    []byte // the body without the 4-byte header (aliases the record when it fits in one)
 	Frames  []int  // distinct frames that carried the header and body, in stream order
 	Records []int  // records that carried it
+
+	// spans map the message's bytes (header included) back to the records
+	// that carried them, for FramesOf. The record callbacks they hold are
+	// valid while the record that completed the message is being handled.
+	spans []msgSpan
+}
+
+// msgSpan is a run of a message's bytes carried by one record.
+type msgSpan struct {
+	off, n int                    // offset in the message (header included) and length
+	base   int                    // offset of the run in the record's fragment
+	frames func(off, n int) []int // the record's Fragment.Frames
+}
+
+// FramesOf returns the frames that carried Body[off:off+n], in stream
+// order: a certificate inside a Certificate message that crossed records
+// and packets names exactly the packets its own bytes travelled in. Call it
+// while the record that completed the message is being handled.
+func (m *Message) FramesOf(off, n int) []int {
+	lo, hi := handshakeHeaderLen+off, handshakeHeaderLen+off+n
+	var out []int
+	for _, s := range m.spans {
+		a, b := max(lo, s.off), min(hi, s.off+s.n)
+		if a >= b || s.frames == nil {
+			continue
+		}
+		out = appendFrames(out, s.frames(s.base+a-s.off, b-a))
+	}
+	return out
 }
 
 // HandshakeReader joins and splits handshake messages across records
@@ -38,6 +67,7 @@ type HandshakeReader struct {
 	frames   []int
 	records  []int
 	skipping int // bytes still to skip of a message over the cap
+	spans    []msgSpan
 }
 
 // Pending reports how many bytes of an unfinished message are buffered.
@@ -71,6 +101,7 @@ func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
 					Body:    data[handshakeHeaderLen:end:end],
 					Frames:  framesOf(f, base, base+end),
 					Records: []int{f.Record},
+					spans:   []msgSpan{{off: 0, n: end, base: base, frames: f.Frames}},
 				})
 				data, base = data[end:], base+end
 				continue
@@ -85,6 +116,7 @@ func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
 		if len(h.pending) < handshakeHeaderLen {
 			take = min(handshakeHeaderLen-len(h.pending), len(data))
 		}
+		h.spans = append(h.spans, msgSpan{off: len(h.pending), n: take, base: base, frames: f.Frames})
 		h.pending = append(h.pending, data[:take]...)
 		h.frames = appendFrames(h.frames, framesOf(f, base, base+take))
 		if len(h.records) == 0 || h.records[len(h.records)-1] != f.Record {
@@ -115,6 +147,7 @@ func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
 			Body:    h.pending[handshakeHeaderLen:],
 			Frames:  h.frames,
 			Records: h.records,
+			spans:   h.spans,
 		})
 		h.reset()
 	}
@@ -144,7 +177,7 @@ func IncompleteError(m *Message) *Error {
 }
 
 func (h *HandshakeReader) reset() {
-	h.pending, h.frames, h.records = nil, nil, nil
+	h.pending, h.frames, h.records, h.spans = nil, nil, nil, nil
 }
 
 func framesOf(f Fragment, from, to int) []int {

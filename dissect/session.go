@@ -27,7 +27,13 @@ type HandshakeMsg struct {
 	Encrypted   bool
 	ClientHello *ClientHello
 	ServerHello *ServerHello
-	Errors      []*Error
+	// Decoded is DecodeMessage's value for every other type (nil for the
+	// hellos and for a message skipped over its cap).
+	Decoded any
+	// CertFrames[i] are the frames that carried the i-th certificate of a
+	// Certificate message (CertificateChain(Decoded).Entries[i]).
+	CertFrames [][]int
+	Errors     []*Error
 }
 
 // Alert is one alert (RFC 8446, Section 6). An encrypted alert has no
@@ -191,8 +197,30 @@ func (s *Session) message(side Side, m *Message) *HandshakeMsg {
 				s.TLS13 = isTLS13(sh.NegotiatedVersion())
 			}
 		}
+	default:
+		hm.Decoded, hm.Errors = DecodeMessage(m, s.context(side))
+		if chain := CertificateChain(hm.Decoded); chain != nil {
+			_, compressed := hm.Decoded.(*CompressedCertificateMsg)
+			for _, e := range chain.Entries {
+				fr := m.Frames
+				if !compressed {
+					fr = m.FramesOf(e.Off, len(e.DER))
+				}
+				hm.CertFrames = append(hm.CertFrames, fr)
+			}
+		}
 	}
 	return hm
+}
+
+// context is what a message from side means in this connection so far.
+func (s *Session) context(side Side) MessageContext {
+	ctx := MessageContext{TLS13: s.TLS13, FromServer: s.Roles && side != s.ClientSide}
+	if sh := s.ServerHello; sh != nil {
+		ctx.CipherSuite = sh.CipherSuite
+		ctx.Version = sh.NegotiatedVersion()
+	}
+	return ctx
 }
 
 // isTLS13 is true for TLS 1.3 and its drafts (0x7F00+n, Facebook 0xFB00+n).

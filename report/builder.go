@@ -22,6 +22,12 @@ type Builder struct {
 	// Recover turns a panic while building one connection into an
 	// internal_error entry; tests and fuzzing leave it off so bugs surface.
 	Recover bool
+	// JA4Plus computes JA4S and JA4X, which FoxIO licenses under the FoxIO
+	// License 1.1 (--ja4plus); JA4 itself is BSD-3 and always on.
+	JA4Plus bool
+	// Trust checks server certificate chains for the verdict; nil uses
+	// the system's roots.
+	Trust *Trust
 }
 
 // NewBuilder returns a Builder that hands each report to sink.
@@ -275,7 +281,12 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		t.Alerts = append(t.Alerts, al)
 	}
 
+	rep.Certificates = certificates(s, from, b.JA4Plus)
+	rep.Fingerprints = fingerprints(s, ch, rep.Certificates, b.JA4Plus)
+	keyExchange(t, s, client, server)
+
 	rep.Handshake = []Handshake{}
+	certIndex := 0
 	for _, m := range s.msgs {
 		h := Handshake{From: from(m.Side), Type: m.Type.String(), TypeCode: int(m.Type), Length: m.Length,
 			Frames: m.Frames, Records: m.Records, Encrypted: m.Encrypted, Complete: len(m.Body) == m.Length}
@@ -286,6 +297,9 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 			h.Detail = clientHelloJSON(m.ClientHello)
 		case m.ServerHello != nil:
 			h.Detail = serverHelloJSON(m.ServerHello)
+		case m.Decoded != nil:
+			h.Detail = messageDetail(m.Decoded, certIndex)
+			certIndex += parsedCount(m.Decoded)
 		}
 		rep.Handshake = append(rep.Handshake, h)
 	}
@@ -320,7 +334,11 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		rep.Errors = append(rep.Errors, e)
 	}
 	renumber(rep, s.recLast)
-	rep.Verdict = verdict(rep)
+	trust := b.Trust
+	if trust == nil {
+		trust = systemTrust()
+	}
+	rep.Verdict = verdict(rep, trust.check(rep, s, c.Start))
 	return rep
 }
 

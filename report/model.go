@@ -22,8 +22,12 @@ type Connection struct {
 	TLS         TLSInfo     `json:"tls"`
 	Handshake   []Handshake `json:"handshake"`
 	Records     []Record    `json:"records"`
-	Verdict     Verdict     `json:"verdict"`
-	Errors      []Error     `json:"errors"`
+	// Certificates are every certificate seen in cleartext (or decrypted),
+	// both sides, in handshake order.
+	Certificates []Certificate `json:"certificates"`
+	Fingerprints *Fingerprints `json:"fingerprints,omitempty"`
+	Verdict      Verdict       `json:"verdict"`
+	Errors       []Error       `json:"errors"`
 }
 
 // Endpoint is an IP address and TCP port.
@@ -92,8 +96,20 @@ type TLSInfo struct {
 	HelloRetryGroupCode  int         `json:"hello_retry_group_code,omitempty"`
 	ECH                  *ECHInfo    `json:"ech,omitempty"`
 	Downgrade            string      `json:"downgrade_sentinel,omitempty"`
-	Timing               Timing      `json:"timing"`
-	Failure              *Failure    `json:"failure,omitempty"`
+	// SignatureScheme is how the server signed its key exchange (TLS 1.2
+	// ServerKeyExchange) or handshake (CertificateVerify, when visible).
+	SignatureScheme     string `json:"signature_scheme,omitempty"`
+	SignatureSchemeCode int    `json:"signature_scheme_code,omitempty"`
+	// DHBits is the size of a finite-field DHE group (ServerKeyExchange).
+	DHBits                     int   `json:"dh_bits,omitempty"`
+	ClientCertificateRequested bool  `json:"client_certificate_requested"`
+	ClientCertificateSent      *bool `json:"client_certificate_sent,omitempty"`
+	// Renegotiations counts ServerHellos after the first. A renegotiation
+	// runs under the first handshake's keys, so without them it shows only
+	// as encrypted handshake records.
+	Renegotiations int      `json:"renegotiations,omitempty"`
+	Timing         Timing   `json:"timing"`
+	Failure        *Failure `json:"failure,omitempty"`
 }
 
 // CipherInfo takes the negotiated cipher suite apart.

@@ -154,6 +154,52 @@ func (t *TextWriter) Write(c *Connection) error {
 			fmt.Fprintf(w, "    alert from %s in frame %d: %s %s (%d)%s\n", a.From, a.Frame, a.Level, a.Description, a.Code, resp)
 		}
 	}
+	if len(c.Certificates) > 0 {
+		w.WriteString("\n")
+		for _, ct := range c.Certificates {
+			fmt.Fprintf(w, "    %s certificate %d (frames %s): %s\n", ct.From, ct.Index, frameList(ct.Frames), orUnknown(ct.Subject))
+			var parts []string
+			if ct.Issuer != "" {
+				parts = append(parts, "issuer "+ct.Issuer)
+			}
+			if ct.NotBeforeText != "" || ct.NotAfterText != "" {
+				parts = append(parts, "valid "+dateOnly(ct.NotBeforeText)+" → "+dateOnly(ct.NotAfterText))
+			}
+			if ct.Key != "" {
+				parts = append(parts, ct.Key)
+			}
+			if ct.Signature != "" {
+				parts = append(parts, ct.Signature)
+			}
+			if len(ct.SANs) > 0 {
+				parts = append(parts, "names "+strings.Join(ct.SANs, ","))
+			}
+			if len(parts) > 0 {
+				fmt.Fprintf(w, "        %s\n", strings.Join(parts, " · "))
+			}
+		}
+	}
+	if fp := c.Fingerprints; fp != nil {
+		w.WriteString("\n")
+		if fp.JA4 != "" {
+			fmt.Fprintf(w, "    ja4  %s   ja3  %s\n", fp.JA4, fp.JA3)
+		}
+		if fp.JA4S != "" {
+			fmt.Fprintf(w, "    ja4s %s   ja3s %s\n", fp.JA4S, fp.JA3S)
+		} else if fp.JA3S != "" {
+			fmt.Fprintf(w, "    ja3s %s\n", fp.JA3S)
+		}
+	}
+	v := c.Verdict
+	w.WriteString("\n")
+	if v.Padlock {
+		w.WriteString("    🔒 padlock: yes\n")
+	} else {
+		w.WriteString("    ✗ padlock: no\n")
+	}
+	for _, p := range v.Problems {
+		fmt.Fprintf(w, "      %-8s %s: %s\n", p.Severity, p.Code, p.Explanation)
+	}
 	if len(c.Errors) > 0 {
 		w.WriteString("\n")
 		for _, e := range c.Errors {
@@ -171,6 +217,14 @@ func (t *TextWriter) Write(c *Connection) error {
 		return w.Flush()
 	}
 	return nil
+}
+
+// dateOnly shortens an RFC 3339 time to its date.
+func dateOnly(ts string) string {
+	if len(ts) >= 10 {
+		return ts[:10]
+	}
+	return orUnknown(ts)
 }
 
 // Alerts returns the connection's alerts.

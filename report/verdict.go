@@ -58,8 +58,8 @@ var weakCiphers = []struct {
 }
 
 // verdict applies the connection rules (see README for the table and sources).
-func verdict(c *Connection) Verdict {
-	v := Verdict{Problems: []Problem{}}
+func verdict(c *Connection, cert certFindings) Verdict {
+	v := Verdict{Problems: []Problem{}, CertificateChecked: cert.checked}
 	t := c.TLS
 	if !t.Established {
 		reason := "the handshake did not complete"
@@ -94,6 +94,7 @@ func verdict(c *Connection) Verdict {
 		v.add("no_secure_renegotiation", severityWarning, "tls.secure_renegotiation", false,
 			"The server did not confirm secure renegotiation (RFC 5746), so renegotiation can be abused for prefix injection.")
 	}
+	v.Problems = append(v.Problems, cert.problems...)
 	if t.Established && !v.CertificateChecked {
 		if t.EncryptedHandshake {
 			v.add("certificate_not_visible", severityUnknown, "tls.encrypted_handshake", true,

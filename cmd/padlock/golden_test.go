@@ -37,6 +37,11 @@ func runPadlock(args ...string) (string, string, int) {
 	return out.String(), errOut.String(), code
 }
 
+// goldenFlags: the goldens show JA4+ and judge chains against the test PKI
+// that pcaps/gen signs its certificates with, so the verdicts do not depend
+// on the machine's root store.
+var goldenFlags = []string{"--ja4plus", "--ca-file", "../../pcaps/gen/certs/root.pem"}
+
 // TestGolden pins padlock's JSON and text output for every bundled capture,
 // byte for byte, and checks that output is the same on every run.
 func TestGolden(t *testing.T) {
@@ -44,9 +49,10 @@ func TestGolden(t *testing.T) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
 			for _, format := range []string{"json", "text", "summary"} {
-				out, errOut, code := runPadlock("-r", path, "--format", format)
+				args := append([]string{"-r", path, "--format", format}, goldenFlags...)
+				out, errOut, code := runPadlock(args...)
 				require.Equal(t, 0, code, "stderr: %s", errOut)
-				again, _, _ := runPadlock("-r", path, "--format", format)
+				again, _, _ := runPadlock(args...)
 				require.Equal(t, out, again, "output differs between two runs")
 
 				ext := map[string]string{"json": ".ndjson", "text": ".txt", "summary": ".summary"}[format]

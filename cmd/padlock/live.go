@@ -134,6 +134,7 @@ func runLive(o options, w report.Writer, stderr io.Writer) int {
 	}()
 
 	builder := report.NewBuilder(w.Write)
+	configure(builder, o)
 	builder.Recover = true
 	topts := reassembly.DefaultOptions
 	topts.FlowTimeout = o.flowTimeout

@@ -71,6 +71,9 @@ type options struct {
 	flowTimeout time.Duration
 	user        string
 	quiet       bool
+	ja4plus     bool
+	caFile      string
+	trust       *report.Trust // from --ca-file; nil: the system's roots
 
 	// Set up by run for process, not flags.
 	match *capture.Filter // nil: every packet
@@ -83,6 +86,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o options
 	fs.StringVarP(&o.read, "read", "r", "", "read packets from `FILE` (pcap or pcapng, optionally gzip'd; - for stdin)")
 	fs.StringVar(&o.format, "format", "", "output `FORMAT`: text (a ladder per connection), json (NDJSON, one line per connection)\nor summary (one screen of counts for the whole capture);\ndefault text when stdout is a terminal, json otherwise")
+	fs.BoolVar(&o.ja4plus, "ja4plus", false, "also compute JA4S and JA4X (FoxIO License 1.1: free for your own use, not for resale; see README)")
+	fs.StringVar(&o.caFile, "ca-file", "", "judge server certificate chains against the PEM roots in `FILE` instead of the system's")
 	fs.StringVarP(&o.iface, "interface", "i", "", "capture live on `IFACE` (a name, \"any\", or a number from -D)")
 	fs.BoolVarP(&o.list, "list-interfaces", "D", false, "list the interfaces -i accepts and exit")
 	fs.StringVarP(&o.filter, "filter", "f", "", "capture filter `EXPR` in tcpdump syntax (or give it as the last arguments)")
@@ -122,6 +127,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		o.filter = strings.Join(fs.Args(), " ")
+	}
+	if !loadTrust(&o, stderr) {
+		return exitUsage
 	}
 	if o.read != "" && o.iface != "" {
 		fmt.Fprintln(stderr, "padlock: give either -r FILE or -i IFACE, not both")
@@ -213,7 +221,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // process runs the pipeline: packets -> segments -> connections -> reports.
 func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) int {
 	builder := report.NewBuilder(w.Write)
-	builder.Recover = true
+	configure(builder, o)
+	builder.Recover = recoverPanics
 	topts := reassembly.DefaultOptions
 	if o.flowTimeout > 0 {
 		topts.FlowTimeout = o.flowTimeout

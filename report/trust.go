@@ -1,0 +1,277 @@
+package report
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/padlock-tls/padlock/dissect"
+)
+
+// Trust checks the server's certificate chain the way a browser would, at
+// the time of the capture rather than now: a capture of last year's traffic
+// is judged by last year's certificates.
+type Trust struct {
+	roots *x509.CertPool // nil: the system's roots
+	// what names the trust store in explanations.
+	what string
+	err  error // the trust store could not be loaded
+
+	mu    sync.Mutex
+	cache map[string]chainResult
+}
+
+// maxTrustCache bounds the verification cache: a capture of many
+// connections to few servers verifies each chain once.
+const maxTrustCache = 4096
+
+// NewTrust trusts exactly the PEM certificates in pem (as curl --cacert
+// does); what names them in explanations (a file name).
+func NewTrust(pem []byte, what string) (*Trust, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("report: %s holds no PEM certificate", what)
+	}
+	return &Trust{roots: pool, what: what}, nil
+}
+
+var (
+	sysTrustOnce sync.Once
+	sysTrust     *Trust
+)
+
+// systemTrust is the system's root store, loaded once.
+func systemTrust() *Trust {
+	sysTrustOnce.Do(func() {
+		sysTrust = &Trust{what: "the system's trusted roots"}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			sysTrust.err = err
+			return
+		}
+		sysTrust.roots = pool
+	})
+	return sysTrust
+}
+
+// chainResult is what verifying one chain found.
+type chainResult struct {
+	problems []Problem
+}
+
+// certFindings is what the certificate rules found for one connection.
+type certFindings struct {
+	checked  bool // the server's certificate was seen
+	problems []Problem
+}
+
+// Weak keys and signatures (CA/Browser Forum Baseline Requirements,
+// Section 6.1.5 and 7.1.3: RSA keys of at least 2048 bits, ECDSA on P-256
+// or larger; no SHA-1 or MD5 signatures since 2016).
+const (
+	minRSABits = 2048
+	minECBits  = 256
+)
+
+var weakSignatures = []string{"MD2", "MD5", "SHA1"}
+
+// check applies the certificate rules to the server's chain.
+func (tr *Trust) check(rep *Connection, s *connState, start time.Time) certFindings {
+	var f certFindings
+	var chain []Certificate
+	for _, c := range rep.Certificates {
+		if c.From != "server" {
+			continue
+		}
+		if c.Index == 0 && len(chain) > 0 {
+			break // a second chain (renegotiation): judge the first
+		}
+		chain = append(chain, c)
+	}
+	if len(chain) == 0 || chain[0].Index != 0 {
+		return f
+	}
+	f.checked = true
+	add := func(code, severity, field string, value any, format string, args ...any) {
+		f.problems = append(f.problems, Problem{Code: code, Severity: severity,
+			Explanation: fmt.Sprintf(format, args...), Evidence: Evidence{Field: field, Value: value}})
+	}
+	leaf := chain[0]
+	when := start.UTC().Format(time.RFC3339)
+	for i, c := range chain {
+		field := fmt.Sprintf("certificates[%d]", indexOf(rep.Certificates, c))
+		name := "the server's certificate"
+		if i > 0 {
+			name = fmt.Sprintf("chain certificate %d (%s)", i, orUnknown(c.Subject))
+		}
+		if !c.NotAfter.IsZero() && start.After(c.NotAfter) {
+			add("certificate_expired", severityCritical, field+".not_after", c.NotAfterText,
+				"%s expired on %s, before this connection (%s): browsers refuse it.", upper(name), c.NotAfterText, when)
+		}
+		if !c.NotBefore.IsZero() && start.Before(c.NotBefore) {
+			add("certificate_not_yet_valid", severityCritical, field+".not_before", c.NotBeforeText,
+				"%s is valid only from %s, after this connection (%s): browsers refuse it.", upper(name), c.NotBeforeText, when)
+		}
+		if c.SelfSigned && i > 0 {
+			continue // a root's own key and signature do not matter
+		}
+		switch {
+		case c.KeyAlgorithm == "RSA" && c.KeyBits > 0 && c.KeyBits < minRSABits:
+			add("weak_key", severityCritical, field+".key", c.Key,
+				"%s has a %s key; the CA/Browser Forum requires at least %d bits.", upper(name), c.Key, minRSABits)
+		case c.KeyAlgorithm == "ECDSA" && c.KeyBits > 0 && c.KeyBits < minECBits:
+			add("weak_key", severityCritical, field+".key", c.Key,
+				"%s has a %s key; at least %d-bit curves are required.", upper(name), c.Key, minECBits)
+		}
+		for _, w := range weakSignatures {
+			if strings.Contains(strings.ToUpper(c.Signature), w) && !(c.SelfSigned && i == 0 && len(chain) == 1) {
+				add("weak_signature", severityCritical, field+".signature", c.Signature,
+					"%s is signed with %s, which browsers have refused since 2017 (collisions are practical).", upper(name), c.Signature)
+				break
+			}
+		}
+	}
+	sni := rep.TLS.SNI
+	if leaf.Raw == nil {
+		add("certificate_malformed", severityCritical, "certificates[0].parser", leaf.Parser,
+			"crypto/x509 refuses the server's certificate (%s), as browsers would.", firstWarning(leaf.Certificate))
+		return f
+	}
+	if sni != "" {
+		if err := leaf.Raw.VerifyHostname(sni); err != nil {
+			add("certificate_name_mismatch", severityCritical, "tls.sni", sni,
+				"The certificate is not valid for %q, the name the client asked for (it covers %s).", sni, coverage(leaf.Certificate))
+		}
+	} else {
+		ip := rep.Server.IP
+		if err := leaf.Raw.VerifyHostname(ip); err != nil {
+			add("certificate_name_unchecked", severityUnknown, "tls.sni", nil,
+				"The client sent no SNI, so the name it expected is unknown, and the certificate does not cover the server's address %s.", ip)
+		}
+	}
+	f.problems = append(f.problems, tr.verify(chain, start, leaf.Raw)...)
+	return f
+}
+
+// verify builds a path from the leaf to a trusted root, with the sent
+// certificates as intermediates, at a time inside the leaf's validity (the
+// dates are judged above, one by one).
+func (tr *Trust) verify(chain []Certificate, start time.Time, leaf *x509.Certificate) []Problem {
+	if tr.err != nil {
+		return []Problem{{Code: "chain_not_checked", Severity: severityUnknown,
+			Explanation: fmt.Sprintf("The chain could not be checked: %s could not be loaded (%v); give a CA file with --ca-file.", tr.what, tr.err),
+			Evidence:    Evidence{Field: "certificates", Value: nil}}}
+	}
+	at := start
+	if at.After(leaf.NotAfter) {
+		at = leaf.NotAfter
+	}
+	if at.Before(leaf.NotBefore) {
+		at = leaf.NotBefore
+	}
+	var key strings.Builder
+	for _, c := range chain {
+		key.WriteString(c.SHA256)
+	}
+	key.WriteString(at.Truncate(24 * time.Hour).String())
+	tr.mu.Lock()
+	if r, ok := tr.cache[key.String()]; ok {
+		tr.mu.Unlock()
+		return r.problems
+	}
+	tr.mu.Unlock()
+
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		if c.Raw != nil {
+			inter.AddCert(c.Raw)
+		}
+	}
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: tr.roots, Intermediates: inter, CurrentTime: at,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	var r chainResult
+	if err != nil {
+		r.problems = []Problem{chainProblem(err, chain, tr.what)}
+	}
+	tr.mu.Lock()
+	if tr.cache == nil || len(tr.cache) >= maxTrustCache {
+		tr.cache = map[string]chainResult{}
+	}
+	tr.cache[key.String()] = r
+	tr.mu.Unlock()
+	return r.problems
+}
+
+// chainProblem says why a chain did not verify, in the browser's terms.
+func chainProblem(err error, chain []Certificate, what string) Problem {
+	p := Problem{Severity: severityCritical, Evidence: Evidence{Field: "certificates", Value: err.Error()}}
+	var ua x509.UnknownAuthorityError
+	var inv x509.CertificateInvalidError
+	top := chain[len(chain)-1]
+	switch {
+	case errors.As(err, &ua) && len(chain) == 1 && chain[0].SelfSigned:
+		p.Code = "certificate_self_signed"
+		p.Explanation = fmt.Sprintf("The server's certificate is self-signed and not in %s: anyone can make one, so browsers refuse it.", what)
+	case errors.As(err, &ua) && top.SelfSigned:
+		p.Code = "chain_untrusted"
+		p.Explanation = fmt.Sprintf("The chain ends at %s, a root that is not in %s.", orUnknown(top.Subject), what)
+	case errors.As(err, &ua) && len(chain) == 1:
+		// Leaves are issued by intermediates; a lone leaf whose issuer is
+		// not trusted most often means the server forgot its chain.
+		p.Code = "chain_incomplete"
+		p.Explanation = fmt.Sprintf("The server sent its certificate alone, and its issuer %s is not in %s: the server most likely did not send its intermediate certificate.",
+			orUnknown(top.Issuer), what)
+	case errors.As(err, &ua):
+		p.Code = "chain_untrusted"
+		p.Explanation = fmt.Sprintf("No path from the chain's last certificate (%s) to %s: its issuer %s is not trusted, or an intermediate is missing.",
+			orUnknown(top.Subject), what, orUnknown(top.Issuer))
+	case errors.As(err, &inv) && inv.Reason == x509.IncompatibleUsage:
+		p.Code = "certificate_wrong_usage"
+		p.Explanation = "The certificate chain is not valid for TLS server authentication (extended key usage)."
+	default:
+		p.Code = "chain_invalid"
+		p.Explanation = fmt.Sprintf("The certificate chain does not verify: %v.", err)
+	}
+	return p
+}
+
+func indexOf(all []Certificate, c Certificate) int {
+	for i := range all {
+		if all[i].Certificate == c.Certificate {
+			return i
+		}
+	}
+	return 0
+}
+
+// coverage lists the names a certificate is valid for.
+func coverage(c *dissect.Certificate) string {
+	names := append(append([]string{}, c.SANs...), c.IPs...)
+	if len(names) == 0 {
+		if c.SubjectCN != "" {
+			return fmt.Sprintf("only the common name %q, which browsers ignore", c.SubjectCN)
+		}
+		return "no names"
+	}
+	if len(names) > 5 {
+		return strings.Join(names[:5], ", ") + fmt.Sprintf(" and %d more", len(names)-5)
+	}
+	return strings.Join(names, ", ")
+}
+
+func firstWarning(c *dissect.Certificate) string {
+	if len(c.Warnings) > 0 {
+		return c.Warnings[0]
+	}
+	return "unparsable"
+}
+
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
