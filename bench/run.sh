@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# bench/run.sh: time padlock against a plain pcapgo read loop and tshark on
+# one capture, in one run, alternating (read, padlock, tshark) ROUNDS times;
+# print medians, ratios and peak RSS, then check padlock's report against
+# the capture's ground truth (FILE.truth.json, written by bench/gen).
+#
+#   go run ./bench/gen -kind handshake -out /tmp/hs.pcap
+#   bench/run.sh /tmp/hs.pcap            # 3 rounds
+#   ROUNDS=5 TSHARK_ROUNDS=1 PADLOCK_FLAGS="--workers 1" bench/run.sh /tmp/hs.pcap
+#
+# TSHARK_ROUNDS (default: ROUNDS) limits the tshark runs, which are long on
+# big captures; TSHARK=0 skips tshark. Times are wall clock with the file in
+# the page cache; RSS is the peak resident set from /usr/bin/time.
+set -euo pipefail
+
+file=${1:?usage: bench/run.sh FILE}
+rounds=${ROUNDS:-3}
+tshark_rounds=${TSHARK_ROUNDS:-$rounds}
+padlock_flags=${PADLOCK_FLAGS:-}
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+go build -o "$tmp/padlock" ./cmd/padlock
+go build -o "$tmp/readloop" ./bench/readloop
+go build -o "$tmp/check" ./bench/check
+
+use_tshark=0
+if [ "${TSHARK:-1}" != 0 ] && command -v tshark >/dev/null; then
+	use_tshark=1
+fi
+if [ ! -x /usr/bin/time ]; then
+	echo "bench/run.sh: needs /usr/bin/time (apt-get install time)" >&2
+	exit 2
+fi
+
+# Warm the page cache so every contender reads from memory.
+cat "$file" >/dev/null
+
+# measure NAME CMD...: appends "seconds maxrss_kib" to $tmp/NAME.
+measure() {
+	local name=$1
+	shift
+	local t0 t1
+	t0=$(date +%s%N)
+	/usr/bin/time -f "%M" -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/$name.err" || {
+		echo "bench/run.sh: $name failed:" >&2
+		cat "$tmp/$name.err" >&2
+		exit 1
+	}
+	t1=$(date +%s%N)
+	echo "$(( (t1 - t0) / 1000000 )) $(tail -1 "$tmp/rss")" >>"$tmp/m.$name"
+	printf '  %-8s %8.3f s  %7d MiB\n' "$name" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" "$(( $(tail -1 "$tmp/rss") / 1024 ))"
+}
+
+size=$(stat -c %s "$file")
+echo "capture: $file ($(( size >> 20 )) MiB), $rounds rounds, padlock flags: ${padlock_flags:-none}"
+for r in $(seq 1 "$rounds"); do
+	echo "round $r"
+	measure read "$tmp/readloop" "$file"
+	# shellcheck disable=SC2086
+	measure padlock "$tmp/padlock" -r "$file" --format json $padlock_flags
+	if [ "$use_tshark" = 1 ] && [ "$r" -le "$tshark_rounds" ]; then
+		measure tshark tshark -n -r "$file" -T fields -e tls.handshake.extensions_server_name \
+			-e tls.handshake.ciphersuite -e tls.handshake.ja3 -Y tls.handshake
+	fi
+done
+
+# median NAME COLUMN
+median() {
+	cut -d' ' -f"$2" "$tmp/m.$1" | sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'
+}
+max() { cut -d' ' -f"$2" "$tmp/m.$1" | sort -n | tail -1; }
+
+echo
+echo "medians (wall ms, peak RSS MiB):"
+read_ms=$(median read 1)
+pad_ms=$(median padlock 1)
+printf '  %-8s %9.0f ms  %5d MiB  %7.1f MB/s\n' read "$read_ms" $(( $(max read 2) / 1024 )) "$(echo "$size / $read_ms / 1000" | bc -l)"
+printf '  %-8s %9.0f ms  %5d MiB  %7.1f MB/s\n' padlock "$pad_ms" $(( $(max padlock 2) / 1024 )) "$(echo "$size / $pad_ms / 1000" | bc -l)"
+if [ "$use_tshark" = 1 ]; then
+	ts_ms=$(median tshark 1)
+	printf '  %-8s %9.0f ms  %5d MiB  %7.1f MB/s\n' tshark "$ts_ms" $(( $(max tshark 2) / 1024 )) "$(echo "$size / $ts_ms / 1000" | bc -l)"
+fi
+echo "ratios:"
+printf '  padlock / read      %6.2fx\n' "$(echo "$pad_ms / $read_ms" | bc -l)"
+if [ "$use_tshark" = 1 ]; then
+	printf '  tshark / padlock    %6.1fx\n' "$(echo "$ts_ms / $pad_ms" | bc -l)"
+fi
+
+if [ -f "$file.truth.json" ]; then
+	echo "completeness (padlock vs $file.truth.json):"
+	# shellcheck disable=SC2086
+	"$tmp/padlock" -r "$file" --format json $padlock_flags | "$tmp/check" "$file.truth.json"
+else
+	echo "no $file.truth.json: completeness not checked"
+fi
