@@ -28,7 +28,7 @@ const summaryTop = 10
 // NewSummaryWriter returns a writer that prints a summary at Close.
 func NewSummaryWriter(w io.Writer) *SummaryWriter {
 	s := &SummaryWriter{w: w, tables: map[string]map[string]int{}}
-	s.ordered = []string{"version", "cipher suite", "group", "SNI", "ALPN", "failure", "alert", "problem", "JA4"}
+	s.ordered = []string{"version", "cipher suite", "group", "SNI", "ALPN", "padlock", "verdict problem", "failure", "alert", "problem", "JA4"}
 	for _, t := range s.ordered {
 		s.tables[t] = map[string]int{}
 	}
@@ -96,6 +96,17 @@ func (s *SummaryWriter) Write(c *Connection) error {
 	}
 	for _, e := range c.Errors {
 		s.count("problem", e.Code)
+	}
+	if c.Verdict.Padlock {
+		s.count("padlock", "yes")
+	} else {
+		s.count("padlock", "no")
+	}
+	for _, p := range c.Verdict.Problems {
+		s.count("verdict problem", p.Severity+" "+p.Code)
+	}
+	if c.Fingerprints != nil {
+		s.count("JA4", c.Fingerprints.JA4)
 	}
 	return nil
 }
