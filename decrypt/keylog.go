@@ -1,0 +1,246 @@
+package decrypt
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Secrets are the key log lines of one connection, keyed by its client
+// random. A nil field was not in the log. Callers must not modify them.
+type Secrets struct {
+	MasterSecret           []byte // CLIENT_RANDOM: TLS 1.2 and older, 48 bytes
+	ClientEarlyTraffic     []byte // CLIENT_EARLY_TRAFFIC_SECRET (0-RTT)
+	ClientHandshakeTraffic []byte // CLIENT_HANDSHAKE_TRAFFIC_SECRET
+	ServerHandshakeTraffic []byte // SERVER_HANDSHAKE_TRAFFIC_SECRET
+	ClientTraffic0         []byte // CLIENT_TRAFFIC_SECRET_0
+	ServerTraffic0         []byte // SERVER_TRAFFIC_SECRET_0
+	EarlyExporter          []byte // EARLY_EXPORTER_SECRET (kept, not used for records)
+	Exporter               []byte // EXPORTER_SECRET (kept, not used for records)
+}
+
+// Labels of the NSS key log format
+// (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/,
+// also draft-ietf-tls-keylogfile).
+const (
+	LabelClientRandom           = "CLIENT_RANDOM"
+	LabelClientEarlyTraffic     = "CLIENT_EARLY_TRAFFIC_SECRET"
+	LabelClientHandshakeTraffic = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
+	LabelServerHandshakeTraffic = "SERVER_HANDSHAKE_TRAFFIC_SECRET"
+	LabelClientTraffic0         = "CLIENT_TRAFFIC_SECRET_0"
+	LabelServerTraffic0         = "SERVER_TRAFFIC_SECRET_0"
+	LabelEarlyExporter          = "EARLY_EXPORTER_SECRET"
+	LabelExporter               = "EXPORTER_SECRET"
+)
+
+// field returns the Secrets field a label fills, nil for unknown labels.
+func (s *Secrets) field(label string) *[]byte {
+	switch label {
+	case LabelClientRandom:
+		return &s.MasterSecret
+	case LabelClientEarlyTraffic:
+		return &s.ClientEarlyTraffic
+	case LabelClientHandshakeTraffic:
+		return &s.ClientHandshakeTraffic
+	case LabelServerHandshakeTraffic:
+		return &s.ServerHandshakeTraffic
+	case LabelClientTraffic0:
+		return &s.ClientTraffic0
+	case LabelServerTraffic0:
+		return &s.ServerTraffic0
+	case LabelEarlyExporter:
+		return &s.EarlyExporter
+	case LabelExporter:
+		return &s.Exporter
+	}
+	return nil
+}
+
+// Labels returns the labels present, in the order of the constants above.
+func (s *Secrets) Labels() []string {
+	var out []string
+	for _, l := range []string{LabelClientRandom, LabelClientEarlyTraffic, LabelClientHandshakeTraffic,
+		LabelServerHandshakeTraffic, LabelClientTraffic0, LabelServerTraffic0, LabelEarlyExporter, LabelExporter} {
+		if *s.field(l) != nil {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Keys finds the secrets of a connection by its 32-byte client random.
+// *KeyLog and *FileKeyLog implement it.
+type Keys interface {
+	Lookup(clientRandom []byte) (*Secrets, bool)
+}
+
+// LineError is a key log line that could not be used. The other lines
+// are kept.
+type LineError struct {
+	Source string // what Read was told the input is: a file name, "SSLKEYLOGFILE", "pcapng DSB 1"
+	Line   int    // 1-based
+	Msg    string
+}
+
+func (e *LineError) Error() string {
+	return fmt.Sprintf("decrypt: key log %s line %d: %s", e.Source, e.Line, e.Msg)
+}
+
+// maxKeyLogLine bounds one line; the longest valid line (a label, 64 hex
+// digits, a 48-byte SHA-384 secret in hex) is under 200 bytes.
+const maxKeyLogLine = 4096
+
+// KeyLog is a set of key log secrets by client random, merged from any
+// number of inputs. Read and Merge must not run concurrently with
+// anything else; Lookup may run from several goroutines once it is built.
+// The zero value is empty and ready to use.
+type KeyLog struct {
+	m map[[32]byte]*Secrets
+}
+
+// Len returns the number of client randoms with at least one secret.
+func (k *KeyLog) Len() int { return len(k.m) }
+
+// Lookup implements Keys.
+func (k *KeyLog) Lookup(clientRandom []byte) (*Secrets, bool) {
+	if len(clientRandom) != 32 || k == nil {
+		return nil, false
+	}
+	s, ok := k.m[[32]byte(clientRandom)]
+	return s, ok
+}
+
+// ParseKeyLog reads a key log; see KeyLog.Read.
+func ParseKeyLog(r io.Reader, source string) (*KeyLog, []*LineError, error) {
+	k := &KeyLog{}
+	bad, err := k.Read(r, source)
+	return k, bad, err
+}
+
+// Read adds the lines of an NSS key log to k: "LABEL <client random hex>
+// <secret hex>", '#' comments, blank lines, CRLF line ends. Lines that
+// cannot be used (unknown label, bad hex, wrong lengths, a second
+// different value for a label and random already known, an over-long or
+// unterminated-and-truncated line) come back as LineErrors and the rest
+// is kept. The error is the reader's, if any. The first value for a
+// (label, client random) wins.
+func (k *KeyLog) Read(r io.Reader, source string) ([]*LineError, error) {
+	if k.m == nil {
+		k.m = map[[32]byte]*Secrets{}
+	}
+	var bad []*LineError
+	br := bufio.NewReaderSize(r, 4096)
+	for n := 1; ; n++ {
+		line, tooLong, err := readLine(br)
+		if tooLong {
+			bad = append(bad, &LineError{source, n, fmt.Sprintf("line longer than %d bytes", maxKeyLogLine)})
+		} else if msg := k.addLine(line); msg != "" {
+			bad = append(bad, &LineError{source, n, msg})
+		}
+		if err == io.EOF {
+			return bad, nil
+		}
+		if err != nil {
+			return bad, fmt.Errorf("decrypt: key log %s: %w", source, err)
+		}
+	}
+}
+
+// readLine returns the next line without its end; tooLong lines are
+// consumed and dropped.
+func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, isPrefix, e := br.ReadLine()
+		if !tooLong {
+			if len(line)+len(chunk) > maxKeyLogLine {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if e != nil {
+			return line, tooLong, e
+		}
+		if !isPrefix {
+			return line, tooLong, nil
+		}
+	}
+}
+
+// addLine adds one line and returns why it is bad, or "".
+func (k *KeyLog) addLine(line []byte) string {
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 || line[0] == '#' {
+		return ""
+	}
+	f := strings.Fields(string(line))
+	if len(f) != 3 {
+		return fmt.Sprintf("want 3 fields (label, client random, secret), got %d", len(f))
+	}
+	label, crHex, secHex := f[0], f[1], f[2]
+	var probe Secrets
+	if probe.field(label) == nil {
+		return fmt.Sprintf("unknown label %q", label)
+	}
+	cr, err := hex.DecodeString(crHex)
+	if err != nil || len(cr) != 32 {
+		return fmt.Sprintf("client random must be 64 hex digits, got %q", abbrev(crHex))
+	}
+	sec, err := hex.DecodeString(secHex)
+	if err != nil || len(sec) == 0 {
+		return fmt.Sprintf("secret is not hex: %q", abbrev(secHex))
+	}
+	switch {
+	case label == LabelClientRandom && len(sec) != 48:
+		return fmt.Sprintf("%s master secret must be 48 bytes, got %d", label, len(sec))
+	case label != LabelClientRandom && len(sec) != 32 && len(sec) != 48:
+		return fmt.Sprintf("%s secret must be 32 or 48 bytes (SHA-256 or SHA-384), got %d", label, len(sec))
+	}
+	key := [32]byte(cr)
+	s := k.m[key]
+	if s == nil {
+		s = &Secrets{}
+		k.m[key] = s
+	}
+	dst := s.field(label)
+	if *dst != nil {
+		if !bytes.Equal(*dst, sec) {
+			return fmt.Sprintf("%s for client random %s differs from the one read before; the first is kept", label, abbrev(crHex))
+		}
+		return ""
+	}
+	*dst = sec
+	return ""
+}
+
+// Merge adds o's secrets to k; values k already has win.
+func (k *KeyLog) Merge(o *KeyLog) {
+	if o == nil {
+		return
+	}
+	if k.m == nil {
+		k.m = map[[32]byte]*Secrets{}
+	}
+	for cr, os := range o.m {
+		s := k.m[cr]
+		if s == nil {
+			s = &Secrets{}
+			k.m[cr] = s
+		}
+		for _, l := range os.Labels() {
+			if dst := s.field(l); *dst == nil {
+				*dst = *os.field(l)
+			}
+		}
+	}
+}
+
+func abbrev(s string) string {
+	if len(s) > 20 {
+		return s[:16] + "..."
+	}
+	return s
+}
