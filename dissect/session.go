@@ -48,11 +48,23 @@ type Alert struct {
 	Frames      []int
 }
 
+// HeartbeatRecord is one heartbeat record (RFC 6520): decoded when in
+// the clear, only located when encrypted.
+type HeartbeatRecord struct {
+	Side      Side
+	Encrypted bool
+	Length    int
+	Record    int
+	Frames    []int
+	*Heartbeat
+}
+
 // RecordResult is what one record said.
 type RecordResult struct {
-	Encrypted bool // the body is protected: not parsed
-	Messages  []*HandshakeMsg
-	Alerts    []Alert
+	Encrypted  bool // the body is protected: not parsed
+	Messages   []*HandshakeMsg
+	Alerts     []Alert
+	Heartbeats []HeartbeatRecord
 	CCS       bool
 	Errors    []*Error
 }
@@ -99,7 +111,7 @@ func (s *Session) encrypted(side Side, t ContentType) bool {
 	// When the capture began after the hellos, nothing says so: a CCS then
 	// protects what follows, as in TLS 1.2.
 	compat := s.ServerHello == nil && s.ClientHellos > 0
-	return s.ccs[side] && !compat && (t == ContentTypeHandshake || t == ContentTypeAlert)
+	return s.ccs[side] && !compat && (t == ContentTypeHandshake || t == ContentTypeAlert || t == ContentTypeHeartbeat)
 }
 
 // afterServerHello: in TLS 1.3 alerts after the ServerHello are encrypted,
@@ -132,6 +144,8 @@ func (s *Session) Record(r RecordIn) RecordResult {
 			res.Messages = append(res.Messages, &HandshakeMsg{Message: m, Side: r.Side, Encrypted: true})
 		case ContentTypeAlert:
 			res.Alerts = append(res.Alerts, Alert{Side: r.Side, Encrypted: true, Length: len(r.Body), Record: r.Number, Frames: frames(r, 0, len(r.Body))})
+		case ContentTypeHeartbeat:
+			res.Heartbeats = append(res.Heartbeats, HeartbeatRecord{Side: r.Side, Encrypted: true, Length: len(r.Body), Record: r.Number, Frames: frames(r, 0, len(r.Body))})
 		}
 		return res
 	}
@@ -160,6 +174,11 @@ func (s *Session) Record(r RecordIn) RecordResult {
 			res.Alerts = append(res.Alerts, Alert{Side: r.Side, Level: AlertLevel(r.Body[i]), Description: AlertDescription(r.Body[i+1]),
 				Length: 2, Record: r.Number, Frames: frames(r, i, 2)})
 		}
+	case ContentTypeHeartbeat:
+		hb, errs := ParseHeartbeat(r.Body)
+		res.Errors = append(res.Errors, errs...)
+		res.Heartbeats = append(res.Heartbeats, HeartbeatRecord{Side: r.Side, Length: len(r.Body), Record: r.Number,
+			Frames: frames(r, 0, len(r.Body)), Heartbeat: hb})
 	case ContentTypeChangeCipherSpec:
 		res.CCS = true
 		if len(r.Body) != 1 || r.Body[0] != 1 {

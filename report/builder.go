@@ -49,6 +49,7 @@ type connState struct {
 	recLast  []int       // the frame that completed each record
 	msgs     []*dissect.HandshakeMsg
 	alerts   []dissect.Alert
+	beats    []dissect.HeartbeatRecord
 	errs     []pendingError
 	appRecs  [2]int
 	appBytes [2]int64
@@ -129,6 +130,7 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 	s.recLast = append(s.recLast, r.LastFrame())
 	s.msgs = append(s.msgs, res.Messages...)
 	s.alerts = append(s.alerts, res.Alerts...)
+	s.beats = append(s.beats, res.Heartbeats...)
 	for _, e := range res.Errors {
 		s.errs = append(s.errs, pendingError{e: dissectError(e, "record", rec.Frames, num), side: side, has: true})
 	}
@@ -281,6 +283,17 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		t.Alerts = append(t.Alerts, al)
 	}
 
+	for _, hb := range s.beats {
+		h := Heartbeat{From: from(hb.Side), Encrypted: hb.Encrypted, Length: hb.Length, Record: hb.Record}
+		if len(hb.Frames) > 0 {
+			h.Frame = hb.Frames[len(hb.Frames)-1]
+		}
+		if hb.Heartbeat != nil {
+			h.Type, h.TypeCode = hb.Type.Name, hb.Type.Code
+			h.PayloadLength, h.PayloadAvailable, h.Overread = &hb.PayloadLength, &hb.PayloadAvailable, hb.Overread
+		}
+		t.Heartbeats = append(t.Heartbeats, h)
+	}
 	rep.Certificates = certificates(s, from, b.JA4Plus)
 	rep.Fingerprints = fingerprints(s, ch, rep.Certificates, b.JA4Plus)
 	keyExchange(t, s, client, server)

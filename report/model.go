@@ -107,9 +107,11 @@ type TLSInfo struct {
 	// Renegotiations counts ServerHellos after the first. A renegotiation
 	// runs under the first handshake's keys, so without them it shows only
 	// as encrypted handshake records.
-	Renegotiations int      `json:"renegotiations,omitempty"`
-	Timing         Timing   `json:"timing"`
-	Failure        *Failure `json:"failure,omitempty"`
+	Renegotiations int `json:"renegotiations,omitempty"`
+	// Heartbeats are heartbeat records (RFC 6520), absent when none.
+	Heartbeats []Heartbeat `json:"heartbeats,omitempty"`
+	Timing     Timing      `json:"timing"`
+	Failure    *Failure    `json:"failure,omitempty"`
 }
 
 // CipherInfo takes the negotiated cipher suite apart.
@@ -164,6 +166,21 @@ type Alert struct {
 	// InResponseTo is the last handshake message the other side sent
 	// before this alert: what the alert most likely answered.
 	InResponseTo string `json:"in_response_to,omitempty"`
+}
+
+// Heartbeat is one heartbeat record. Overread is the Heartbleed shape
+// (CVE-2014-0160): a payload_length larger than the record can hold.
+type Heartbeat struct {
+	From             string `json:"from"`
+	Encrypted        bool   `json:"encrypted"`
+	Type             string `json:"heartbeat_type,omitempty"`
+	TypeCode         int    `json:"heartbeat_type_code,omitempty"`
+	PayloadLength    *int   `json:"payload_length,omitempty"`
+	PayloadAvailable *int   `json:"payload_available,omitempty"`
+	Overread         bool   `json:"overread"`
+	Length           int    `json:"length"`
+	Frame            int    `json:"frame"`
+	Record           int    `json:"record"`
 }
 
 // Record is one TLS record and the frames that carried it.

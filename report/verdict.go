@@ -94,6 +94,18 @@ func verdict(c *Connection, cert certFindings) Verdict {
 		v.add("no_secure_renegotiation", severityWarning, "tls.secure_renegotiation", false,
 			"The server did not confirm secure renegotiation (RFC 5746), so renegotiation can be abused for prefix injection.")
 	}
+	for _, hb := range t.Heartbeats {
+		if !hb.Overread {
+			continue
+		}
+		if hb.TypeCode == 2 {
+			v.add("heartbleed_response", severityCritical, "tls.heartbeats", hb.Frame,
+				"The %s answered a heartbeat with more payload than the request could hold (frame %d): it leaked memory, the Heartbleed bug (CVE-2014-0160).", hb.From, hb.Frame)
+		} else {
+			v.add("heartbleed_probe", severityWarning, "tls.heartbeats", hb.Frame,
+				"The %s sent a heartbeat claiming more payload than it carried (frame %d): a Heartbleed (CVE-2014-0160) probe.", hb.From, hb.Frame)
+		}
+	}
 	v.Problems = append(v.Problems, cert.problems...)
 	if t.Established && !v.CertificateChecked {
 		if t.EncryptedHandshake {
