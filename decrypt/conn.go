@@ -106,6 +106,11 @@ type Stats struct {
 	KeyUpdates   [2]int // TLS 1.3 KeyUpdates followed
 	EarlyData    int    // client records decrypted with the 0-RTT keys
 	EarlySkipped int    // client records skipped as rejected 0-RTT data
+	// EarlyRejected is set when the client's records went from the 0-RTT
+	// keys to the handshake keys without an EndOfEarlyData: the server
+	// rejected the early data (which it then skipped unread, RFC 8446
+	// Section 4.2.10), though the key log could still open it.
+	EarlyRejected bool
 }
 
 // Conn decrypts the records of one connection. Feed each direction's

@@ -20,6 +20,13 @@ type Secrets struct {
 	ServerTraffic0         []byte // SERVER_TRAFFIC_SECRET_0
 	EarlyExporter          []byte // EARLY_EXPORTER_SECRET (kept, not used for records)
 	Exporter               []byte // EXPORTER_SECRET (kept, not used for records)
+
+	// ClientTrafficN and ServerTrafficN are the secrets after each
+	// KeyUpdate, in log order, from OpenSSL's CLIENT_TRAFFIC_SECRET_N and
+	// SERVER_TRAFFIC_SECRET_N lines. Decryption derives them itself (RFC
+	// 8446, Section 7.2); they are kept for checking.
+	ClientTrafficN [][]byte
+	ServerTrafficN [][]byte
 }
 
 // Labels of the NSS key log format
@@ -34,6 +41,11 @@ const (
 	LabelServerTraffic0         = "SERVER_TRAFFIC_SECRET_0"
 	LabelEarlyExporter          = "EARLY_EXPORTER_SECRET"
 	LabelExporter               = "EXPORTER_SECRET"
+
+	LabelClientTrafficN = "CLIENT_TRAFFIC_SECRET_N" // OpenSSL, one line per KeyUpdate
+	LabelServerTrafficN = "SERVER_TRAFFIC_SECRET_N"
+
+	labelRSA = "RSA" // accepted and not used, see addLine
 )
 
 // field returns the Secrets field a label fills, nil for unknown labels.
@@ -68,7 +80,34 @@ func (s *Secrets) Labels() []string {
 			out = append(out, l)
 		}
 	}
+	if len(s.ClientTrafficN) > 0 {
+		out = append(out, LabelClientTrafficN)
+	}
+	if len(s.ServerTrafficN) > 0 {
+		out = append(out, LabelServerTrafficN)
+	}
 	return out
+}
+
+// updates returns the list a _N label appends to, nil for other labels.
+func (s *Secrets) updates(label string) *[][]byte {
+	switch label {
+	case LabelClientTrafficN:
+		return &s.ClientTrafficN
+	case LabelServerTrafficN:
+		return &s.ServerTrafficN
+	}
+	return nil
+}
+
+// addUpdate appends sec to the list unless it is there already.
+func addUpdate(list *[][]byte, sec []byte) {
+	for _, have := range *list {
+		if bytes.Equal(have, sec) {
+			return
+		}
+	}
+	*list = append(*list, sec)
 }
 
 // Keys finds the secrets of a connection by its 32-byte client random.
@@ -181,8 +220,20 @@ func (k *KeyLog) addLine(line []byte) string {
 		return fmt.Sprintf("want 3 fields (label, client random, secret), got %d", len(f))
 	}
 	label, crHex, secHex := f[0], f[1], f[2]
+	if label == labelRSA {
+		// RSA <first 8 bytes of the encrypted pre-master secret> <pre-master
+		// secret>: keyed by the ClientKeyExchange, not the client random,
+		// and OpenSSL writes CLIENT_RANDOM beside it; checked, not used.
+		if pre, err := hex.DecodeString(crHex); err != nil || len(pre) != 8 {
+			return fmt.Sprintf("RSA line: encrypted pre-master prefix must be 16 hex digits, got %q", abbrev(crHex))
+		}
+		if pms, err := hex.DecodeString(secHex); err != nil || len(pms) != 48 {
+			return fmt.Sprintf("RSA line: pre-master secret must be 96 hex digits, got %q", abbrev(secHex))
+		}
+		return ""
+	}
 	var probe Secrets
-	if probe.field(label) == nil {
+	if probe.field(label) == nil && probe.updates(label) == nil {
 		return fmt.Sprintf("unknown label %q", label)
 	}
 	cr, err := hex.DecodeString(crHex)
@@ -204,6 +255,10 @@ func (k *KeyLog) addLine(line []byte) string {
 	if s == nil {
 		s = &Secrets{}
 		k.m[key] = s
+	}
+	if list := s.updates(label); list != nil {
+		addUpdate(list, sec)
+		return ""
 	}
 	dst := s.field(label)
 	if *dst != nil {
@@ -231,7 +286,11 @@ func (k *KeyLog) Merge(o *KeyLog) {
 			k.m[cr] = s
 		}
 		for _, l := range os.Labels() {
-			if dst := s.field(l); *dst == nil {
+			if list := s.updates(l); list != nil {
+				for _, sec := range *os.updates(l) {
+					addUpdate(list, sec)
+				}
+			} else if dst := s.field(l); *dst == nil {
 				*dst = *os.field(l)
 			}
 		}

@@ -226,8 +226,13 @@ func (c *Conn) record13(d *direction, typ uint8, version uint16, body []byte) (P
 			nextEpoch, nextGen = EpochApplication, gen+1
 		}
 		if p2, sec2, inner2, plain2, e2 := c.try(d, nextEpoch, nextGen, 0, typ, version, body); e2 == nil {
-			if epoch == EpochApplication {
+			switch epoch {
+			case EpochApplication:
 				c.stats.KeyUpdates[d.dir]++ // a KeyUpdate this capture did not show
+			case EpochEarly:
+				if c.sec.ClientEarlyTraffic != nil {
+					c.stats.EarlyRejected = true
+				}
 			}
 			p, sec, inner, plain, e = p2, sec2, inner2, plain2, nil
 			epoch, gen, seq = nextEpoch, nextGen, 0

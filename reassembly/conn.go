@@ -55,6 +55,7 @@ type Conn struct {
 	havePos [2]bool
 	sawSYN  [2]bool
 	done    bool
+	reset   bool // an accepted RST ended the connection
 	gen     *flowGen
 }
 

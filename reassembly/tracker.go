@@ -157,6 +157,9 @@ func (t *Tracker) Add(seg *capture.Segment) {
 	t.cur, t.curSeg = fg, seg
 	t.asm.AssembleWithContext(netFlow, tcp, ctx)
 	t.cur, t.curSeg = nil, nil
+	if c := fg.conn; c != nil && c.reset && !c.done {
+		t.finish(c)
+	}
 
 	if t.lastFlush.IsZero() {
 		t.lastFlush = seg.Time
@@ -230,7 +233,10 @@ func (t *Tracker) finish(c *Conn) {
 	for d := range c.cut {
 		c.cut[d].end()
 	}
-	if c.gen != nil && t.flows[c.gen.key] == c.gen {
+	if c.gen != nil && t.flows[c.gen.key] == c.gen && !c.reset {
+		// After a RST, gopacket still holds the open half: the tuple
+		// keeps its generation until gopacket lets go of it (see
+		// ReassemblyComplete), so that a new SYN starts a new stream.
 		delete(t.flows, c.gen.key)
 	}
 	if c.TLS {
@@ -361,7 +367,13 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 	if c.done {
 		return
 	}
-	gdir, _, _, skip := sg.Info()
+	gdir, _, end, skip := sg.Info()
+	if end && s.t.curSeg != nil && s.t.curSeg.TCP.RST && s.t.cur != nil && s.t.cur.conn == c {
+		// An accepted RST aborts both directions (RFC 793, Section 3.4):
+		// the connection ends now, not at the idle timeout, so that it
+		// and every connection after it are reported (and freed) at once.
+		c.reset = true
+	}
 	avail, _ := sg.Lengths()
 	st := sg.Stats()
 	if avail == 0 {
@@ -432,6 +444,9 @@ func ctxAt(sg gpr.ScatterGather, off int) (*segCtx, bool) {
 }
 
 func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
+	if c := s.c; c.reset && c.gen != nil && s.t.flows[c.gen.key] == c.gen {
+		delete(s.t.flows, c.gen.key)
+	}
 	s.t.finish(s.c)
 	// Keep the connection in gopacket's pool so late packets of it (final
 	// ACKs) are not taken for a new connection; a SYN replaces it.

@@ -288,10 +288,6 @@ func (s spec) run(p *pki, ln net.Listener) (*template, error) {
 		ccfg.VerifyConnection = func(tls.ConnectionState) error { return errors.New("rejected") }
 	}
 	w := &wire{}
-	type result struct {
-		err   error
-		state tls.ConnectionState
-	}
 	srvDone := make(chan result, 1)
 	go func() {
 		raw, err := ln.Accept()
@@ -300,24 +296,11 @@ func (s spec) run(p *pki, ln net.Listener) (*template, error) {
 			return
 		}
 		raw.SetDeadline(time.Now().Add(20 * time.Second))
-		rc := &recConn{Conn: raw, w: w, dir: 1}
-		srv := tls.Server(rc, scfg)
-		defer srv.Close()
-		if err := srv.Handshake(); err != nil {
-			srvDone <- result{err: err}
-			return
-		}
-		if _, err := io.ReadFull(srv, make([]byte, s.request)); err != nil {
-			srvDone <- result{err: err}
-			return
-		}
-		if _, err := srv.Write(payload(s.response, "response")); err != nil {
-			srvDone <- result{err: err}
-			return
-		}
-		// The client's close_notify ends the conversation.
-		io.Copy(io.Discard, srv)
-		srvDone <- result{state: srv.ConnectionState()}
+		srv := tls.Server(&recConn{Conn: raw, w: w, dir: 1}, scfg)
+		res := serve(srv, s)
+		// Closed before the result is sent, so the FIN is in the log.
+		srv.Close()
+		srvDone <- res
 	}()
 	raw, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
@@ -346,6 +329,27 @@ func (s spec) run(p *pki, ln net.Listener) (*template, error) {
 		return nil, fmt.Errorf("handshake established=%v, want %v: client %v, server %v", t.established, !s.wantFail, cerr, sr.err)
 	}
 	return t, nil
+}
+
+type result struct {
+	err   error
+	state tls.ConnectionState
+}
+
+// serve is the server side: handshake, read the request, answer, and wait
+// for the client's close_notify.
+func serve(srv *tls.Conn, s spec) result {
+	if err := srv.Handshake(); err != nil {
+		return result{err: err}
+	}
+	if _, err := io.ReadFull(srv, make([]byte, s.request)); err != nil {
+		return result{err: err}
+	}
+	if _, err := srv.Write(payload(s.response, "response")); err != nil {
+		return result{err: err}
+	}
+	io.Copy(io.Discard, srv)
+	return result{state: srv.ConnectionState()}
 }
 
 func firstNonEmpty(a, b string) string {

@@ -1,0 +1,153 @@
+#!/bin/sh
+# Re-record the key-logged captures in pcaps/real/keylog/ on loopback: one
+# OpenSSL s_server/s_client connection per cipher suite that package
+# decrypt implements, each with the key log s_client wrote (-keylogfile).
+#
+# Needs root (tcpdump), tcpdump and openssl 3. Uses only 127.0.0.1 and
+# ports 8450-8469; every process is bounded by timeout(1). The server uses
+# the generator's test PKI (pcaps/gen/certs): the RSA example.com leaf and
+# "Padlock Test Intermediate CA".
+#
+# Usage: sh pcaps/real/keylog/capture.sh [OUTDIR]   (default: the script's directory)
+#
+# The output is NOT reproducible (fresh randoms, keys and timestamps every
+# run); the committed files are the artifacts. README.md lists them.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+certs="$here/../../gen/certs"
+out=${1:-$here}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cat "$certs/leaf-rsa.pem" "$certs/intermediate.pem" >"$work/chain.pem"
+cp "$certs/leaf-rsa-key.pem" "$work/key.pem"
+# s_server -WWW serves files from its working directory: a small page.
+mkdir "$work/www"
+printf 'hello from padlock\n' >"$work/www/hello.txt"
+
+capture() { # PORT FILE
+	timeout 30 tcpdump -i lo --immediate-mode -U -s 0 -w "$2" "tcp port $1 and host 127.0.0.1" 2>"$work/tcpdump.err" &
+	tcpdump_pid=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		grep -q listening "$work/tcpdump.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.3
+}
+stop_capture() {
+	sleep 0.5
+	kill -INT "$tcpdump_pid" 2>/dev/null || true
+	wait "$tcpdump_pid" 2>/dev/null || true
+}
+start_server() { # ARGS... (openssl s_server options)
+	(cd "$work/www" && exec timeout 20 openssl s_server -cert "$work/chain.pem" -key "$work/key.pem" "$@") \
+		>"$work/server.log" 2>&1 </dev/null &
+	server_pid=$!
+	sleep 0.7
+}
+stop_server() {
+	kill "$server_pid" 2>/dev/null || true
+	wait "$server_pid" 2>/dev/null || true
+}
+
+# one NAME PORT SERVER_OPTS CLIENT_OPTS -- one connection: GET /hello.txt,
+# the server answers and closes (HTTP/1.0).
+one() {
+	name=$1 port=$2 sopts=$3 copts=$4
+	echo "== $name.pcap" >&2
+	rm -f "$out/$name.keylog"
+	# shellcheck disable=SC2086 # the option strings are word lists
+	start_server -accept "127.0.0.1:$port" -WWW -naccept 1 $sopts
+	capture "$port" "$out/$name.pcap"
+	# shellcheck disable=SC2086
+	printf 'GET /hello.txt HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -connect "127.0.0.1:$port" \
+		-servername example.com -keylogfile "$out/$name.keylog" -ign_eof -quiet $copts >/dev/null 2>&1 || true
+	stop_capture
+	stop_server
+}
+
+# TLS 1.3, one per suite (RFC 8446, Appendix B.4). CCM suites must be
+# named to be enabled.
+one tls13-aes128gcm 8450 "-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256" "-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256"
+one tls13-aes256gcm 8451 "-tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384" "-tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384"
+one tls13-ccm 8453 "-tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256" "-tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256"
+one tls13-ccm8 8454 "-tls1_3 -ciphersuites TLS_AES_128_CCM_8_SHA256" "-tls1_3 -ciphersuites TLS_AES_128_CCM_8_SHA256"
+
+# TLS 1.3 ChaCha20-Poly1305 with a KeyUpdate each way: s_client's "K"
+# command (interactive mode, so no -quiet/-ign_eof) sends a KeyUpdate with
+# update_requested, and the server answers with its own.
+echo "== tls13-chacha20-keyupdate.pcap" >&2
+name=tls13-chacha20-keyupdate
+rm -f "$out/$name.keylog"
+start_server -accept 127.0.0.1:8452 -WWW -naccept 1 -tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256
+capture 8452 "$out/$name.pcap"
+(sleep 0.5; echo K; sleep 0.5; printf 'GET /hello.txt HTTP/1.0\r\n\r\n'; sleep 1) |
+	timeout 10 openssl s_client -connect 127.0.0.1:8452 -servername example.com -keylogfile "$out/$name.keylog" \
+		-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256 >/dev/null 2>&1 || true
+stop_capture
+stop_server
+
+# TLS 1.2 AEAD suites: GCM (SHA-256 and SHA-384 PRF), ChaCha20 (RFC 7905
+# nonce), CCM and CCM_8 (RSA key exchange: the only CCM suites an RSA
+# certificate gets from OpenSSL).
+one tls12-aes128gcm 8455 "-tls1_2" "-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256"
+one tls12-aes256gcm-sha384 8456 "-tls1_2" "-tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384"
+one tls12-chacha20 8457 "-tls1_2" "-tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305"
+one tls12-ccm 8458 "-tls1_2 -cipher AES128-CCM" "-tls1_2 -cipher AES128-CCM"
+one tls12-ccm8 8459 "-tls1_2 -cipher AES128-CCM8" "-tls1_2 -cipher AES128-CCM8"
+
+# TLS 1.2 CBC: MAC-then-encrypt (-no_etm) with HMAC-SHA1 and with
+# HMAC-SHA384 (SHA-384 PRF), encrypt-then-MAC (RFC 7366, OpenSSL's
+# default) with HMAC-SHA256.
+one tls12-cbc-sha 8460 "-tls1_2" "-tls1_2 -no_etm -cipher ECDHE-RSA-AES128-SHA"
+one tls12-cbc-sha384 8461 "-tls1_2" "-tls1_2 -no_etm -cipher ECDHE-RSA-AES256-SHA384"
+one tls12-cbc-sha256-etm 8462 "-tls1_2" "-tls1_2 -cipher ECDHE-RSA-AES128-SHA256"
+
+# TLS 1.1 (explicit IV) and TLS 1.0 (chained IV), MAC-then-encrypt and
+# encrypt-then-MAC: both need security level 0 in OpenSSL 3.
+one tls11-cbc-sha 8463 "-tls1_1 -cipher ALL@SECLEVEL=0" "-tls1_1 -no_etm -cipher ECDHE-RSA-AES128-SHA@SECLEVEL=0"
+one tls10-cbc-sha 8464 "-tls1 -cipher ALL@SECLEVEL=0" "-tls1 -no_etm -cipher ECDHE-RSA-AES256-SHA@SECLEVEL=0"
+one tls10-cbc-sha-etm 8465 "-tls1 -cipher ALL@SECLEVEL=0" "-tls1 -cipher ECDHE-RSA-AES128-SHA@SECLEVEL=0"
+
+# TLS 1.3 0-RTT. Accepted: one server, two connections; the second resumes
+# the first's ticket and sends a line as early data. Rejected: the second
+# connection goes to a new server process, whose ticket key cannot open
+# the ticket, so it does a full handshake and skips the early data.
+# s_server cannot mix -early_data with -WWW: it prints what it gets and
+# sends nothing (its stdin is held open by sleep). The clients are not
+# -quiet and end by stdin EOF, so they send close_notify: OpenSSL drops
+# a session from its cache after an unclean end, and 0-RTT with it.
+early_server() { # PORT NACCEPT
+	(sleep 8 | timeout 10 openssl s_server -cert "$work/chain.pem" -key "$work/key.pem" \
+		-accept "127.0.0.1:$1" -naccept "$2" -tls1_3 -early_data) >"$work/server.log" 2>&1 &
+	server_pid=$!
+	sleep 0.7
+}
+early() { # NAME PORT RESTART
+	name=$1 port=$2 restart=$3
+	echo "== $name.pcap" >&2
+	rm -f "$out/$name.keylog" "$work/sess.pem"
+	printf 'early data from padlock\n' >"$work/early.txt"
+	naccept=2
+	[ "$restart" = yes ] && naccept=1
+	early_server "$port" $naccept
+	capture "$port" "$out/$name.pcap"
+	(printf 'first connection\n'; sleep 1) | timeout 5 openssl s_client -connect "127.0.0.1:$port" \
+		-servername example.com -keylogfile "$out/$name.keylog" -sess_out "$work/sess.pem" >/dev/null 2>&1 || true
+	if [ "$restart" = yes ]; then
+		sleep 0.3
+		stop_server
+		early_server "$port" 1
+	fi
+	sleep 1 | timeout 5 openssl s_client -connect "127.0.0.1:$port" -servername example.com -keylogfile "$out/$name.keylog" \
+		-sess_in "$work/sess.pem" -early_data "$work/early.txt" >/dev/null 2>&1 || true
+	stop_capture
+	stop_server
+}
+early tls13-0rtt-accepted 8466 no
+early tls13-0rtt-rejected 8467 yes
+
+ls -l "$out"/*.pcap >&2
