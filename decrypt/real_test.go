@@ -237,4 +237,3 @@ func TestTsharkAgrees(t *testing.T) {
 		})
 	}
 }
-
