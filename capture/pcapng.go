@@ -20,8 +20,9 @@ import (
 //	PB:     interface_id u16, drops_count u16, ts_high u32, ts_low u32, captured_len u32, original_len u32, data, options (obsolete)
 //	option: code u16, length u16, value padded to 32 bits; code 0 ends the list
 //
-// Blocks of any other type (statistics, name resolution, decryption
-// secrets, custom, unknown) are skipped by their length.
+// Decryption secrets blocks are kept for Source.Secrets (secrets.go).
+// Blocks of any other type (statistics, name resolution, custom, unknown)
+// are skipped by their length.
 const (
 	blockSHB = 0x0a0d0d0a
 	blockIDB = 1
@@ -132,6 +133,8 @@ func (s *Source) nextPcapng() (Packet, error) {
 			err = s.readSHB(block, start, total)
 		case s.skipping:
 			err = s.skipBlock(block, start, typ, total)
+		case typ == blockDSB:
+			err = s.readDSB(block, start, total)
 		case typ == blockIDB:
 			err = s.readIDB(block, start, total)
 		case typ == blockEPB || typ == blockPB || typ == blockSPB:

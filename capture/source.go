@@ -99,6 +99,7 @@ type Source struct {
 	ifaces   []ngIface // interfaces of the current section
 	ifBase   int       // interfaces defined in earlier sections
 	skipping bool      // inside a section with an unsupported version
+	secrets  secrets   // TLS key logs from decryption secrets blocks (secrets.go)
 }
 
 // Open opens a capture file; path "-" reads stdin. Errors name the file.
