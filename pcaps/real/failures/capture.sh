@@ -27,12 +27,15 @@ trap 'rm -rf "$work"' EXIT
 
 # ---------------------------------------------------------------- the PKI
 
-# sign NAME CN ISSUER EXTS START END [MD] -- certs/NAME.pem for key
-# certs/NAME-key.pem (made if missing), issued by certs/ISSUER.pem ("self":
-# self-signed), extensions section EXTS of the config below, validity
-# START..END (YYYYMMDDHHMMSSZ).
+# sign SERIAL NAME CN ISSUER EXTS START END [MD] -- certs/NAME.pem (unless
+# it exists) with serial number SERIAL (hex) for key certs/NAME-key.pem
+# (made if missing), issued by certs/ISSUER.pem ("self": self-signed),
+# extensions section EXTS of the config below, validity START..END
+# (YYYYMMDDHHMMSSZ).
 sign() {
-	name=$1 cn=$2 issuer=$3 exts=$4 start=$5 end=$6 md=${7:-sha256}
+	serial=$1 name=$2 cn=$3 issuer=$4 exts=$5 start=$6 end=$7 md=${8:-sha256}
+	[ -f "$certs/$name.pem" ] && return 0
+	echo "$serial" >"$work/serial"
 	key="$certs/$name-key.pem"
 	[ -f "$key" ] || openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:"${BITS:-2048}" -out "$key" 2>/dev/null
 	openssl req -new -key "$key" -subj "/O=Padlock Test/CN=$cn" -out "$work/$name.csr"
@@ -49,7 +52,6 @@ sign() {
 make_pki() {
 	mkdir -p "$certs" "$work/new"
 	: >"$work/index.txt"
-	echo 1000 >"$work/serial"
 	cat >"$work/ca.cnf" <<EOF
 [ ca ]
 default_ca = ca_default
@@ -92,23 +94,24 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 EOF
 	ca_from=20190101000000Z ca_to=20490101000000Z
-	sign root "Padlock Failures Root CA" self v3_ca $ca_from $ca_to
-	sign intermediate "Padlock Failures Intermediate CA" root v3_ca $ca_from $ca_to
-	sign other-root "Padlock Untrusted Root CA" self v3_ca $ca_from $ca_to
-	sign leaf example.com intermediate v3_leaf 20260101000000Z 20360101000000Z
-	cp "$certs/leaf-key.pem" "$certs/leaf-expired-key.pem"
-	sign leaf-expired example.com intermediate v3_leaf 20200101000000Z 20210101000000Z
-	cp "$certs/leaf-key.pem" "$certs/leaf-untrusted-key.pem"
-	sign leaf-untrusted example.com other-root v3_leaf 20260101000000Z 20360101000000Z
-	sign leaf-self-signed example.com self v3_self 20260101000000Z 20360101000000Z
-	BITS=1024 sign leaf-rsa1024 example.com intermediate v3_leaf 20260101000000Z 20360101000000Z
-	cp "$certs/leaf-key.pem" "$certs/leaf-sha1-key.pem"
-	sign leaf-sha1 example.com intermediate v3_leaf 20260101000000Z 20360101000000Z sha1
-	cp "$certs/leaf-key.pem" "$certs/leaf-client-only-key.pem"
-	sign leaf-client-only example.com intermediate v3_client_only 20260101000000Z 20360101000000Z
+	sign 1000 root "Padlock Failures Root CA" self v3_ca $ca_from $ca_to
+	sign 1001 intermediate "Padlock Failures Intermediate CA" root v3_ca $ca_from $ca_to
+	sign 1002 other-root "Padlock Untrusted Root CA" self v3_ca $ca_from $ca_to
+	sign 1003 leaf example.com intermediate v3_leaf 20260101000000Z 20360101000000Z
+	for l in expired untrusted sha1 client-only not-yet-valid; do
+		[ -f "$certs/leaf-$l-key.pem" ] || cp "$certs/leaf-key.pem" "$certs/leaf-$l-key.pem"
+	done
+	sign 1004 leaf-expired example.com intermediate v3_leaf 20200101000000Z 20210101000000Z
+	sign 1005 leaf-untrusted example.com other-root v3_leaf 20260101000000Z 20360101000000Z
+	sign 1006 leaf-self-signed example.com self v3_self 20260101000000Z 20360101000000Z
+	BITS=1024 sign 1007 leaf-rsa1024 example.com intermediate v3_leaf 20260101000000Z 20360101000000Z
+	sign 1008 leaf-sha1 example.com intermediate v3_leaf 20260101000000Z 20360101000000Z sha1
+	sign 1009 leaf-client-only example.com intermediate v3_client_only 20260101000000Z 20360101000000Z
+	sign 100A leaf-not-yet-valid example.com intermediate v3_leaf 20400101000000Z 20450101000000Z
 }
 
-[ -f "$certs/root.pem" ] || make_pki
+# Makes only the certificates that are missing: an existing PKI stays.
+make_pki
 
 # issuers NAME ISSUER... -- $work/NAME-issuers.pem: the certificates the
 # server sends after its own (s_server -cert sends one certificate only;
@@ -181,6 +184,14 @@ s_client() {
 	grep -E -i 'verify error|alert|Cipher is|Protocol  *:|error' "$work/client.log" | sed 's/^/    client: /' >&2 || true
 }
 
+# want FILE -- whether to record FILE: all of them, or those named in
+# $ONLY (ONLY="expired.pcap reset.pcap" sh capture.sh).
+want() {
+	[ -z "${ONLY:-}" ] && return 0
+	case " $ONLY " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 # record FILE PORT -- the case's banner and capture.
 record() {
 	echo "== $1" >&2
@@ -195,86 +206,111 @@ sni="-servername example.com"
 weak="-cipher DEFAULT:@SECLEVEL=0"
 
 # 1. The client refuses an expired certificate: alert certificate_expired.
-s_server 9440 leaf-expired intermediate -- -tls1_2
-record expired.pcap 9440
-s_client 9440 $sni -tls1_2
-done_case
+if want expired.pcap; then
+	s_server 9440 leaf-expired intermediate -- -tls1_2
+	record expired.pcap 9440
+	s_client 9440 $sni -tls1_2
+	done_case
+fi
 
 # 2. The chain ends at a root the client does not trust: alert unknown_ca.
-s_server 9441 leaf-untrusted other-root -- -tls1_2
-record unknown-ca.pcap 9441
-s_client 9441 $sni -tls1_2
-done_case
+if want unknown-ca.pcap; then
+	s_server 9441 leaf-untrusted other-root -- -tls1_2
+	record unknown-ca.pcap 9441
+	s_client 9441 $sni -tls1_2
+	done_case
+fi
 
 # 3. The certificate does not cover the name the client asked for.
-s_server 9442 leaf intermediate -- -tls1_2
-record name-mismatch.pcap 9442
-s_client 9442 -servername wrong.example.net -verify_hostname wrong.example.net -tls1_2
-done_case
+if want name-mismatch.pcap; then
+	s_server 9442 leaf intermediate -- -tls1_2
+	record name-mismatch.pcap 9442
+	s_client 9442 -servername wrong.example.net -verify_hostname wrong.example.net -tls1_2
+	done_case
+fi
 
 # 4. A self-signed server certificate, refused.
-s_server 9443 leaf-self-signed -- -tls1_2
-record self-signed.pcap 9443
-s_client 9443 $sni -tls1_2
-done_case
+if want self-signed.pcap; then
+	s_server 9443 leaf-self-signed -- -tls1_2
+	record self-signed.pcap 9443
+	s_client 9443 $sni -tls1_2
+	done_case
+fi
 
 # 5. The server sends its leaf without the intermediate, refused.
-s_server 9444 leaf -- -tls1_2
-record missing-intermediate.pcap 9444
-s_client 9444 $sni -tls1_2
-done_case
+if want missing-intermediate.pcap; then
+	s_server 9444 leaf -- -tls1_2
+	record missing-intermediate.pcap 9444
+	s_client 9444 $sni -tls1_2
+	done_case
+fi
 
 # 6. A TLS 1.2+ server, a client that offers TLS 1.0 and 1.1 only:
 # alert protocol_version.
-s_server 9445 leaf intermediate -- -min_protocol TLSv1.2
-record version-refused.pcap 9445
-s_client 9445 $sni -min_protocol TLSv1 -max_protocol TLSv1.1 $weak
-done_case
+if want version-refused.pcap; then
+	s_server 9445 leaf intermediate -- -min_protocol TLSv1.2
+	record version-refused.pcap 9445
+	s_client 9445 $sni -min_protocol TLSv1 -max_protocol TLSv1.1 $weak
+	done_case
+fi
 
 # 7. No cipher suite in common: alert handshake_failure.
-s_server 9446 leaf intermediate -- -tls1_2 -cipher AES256-GCM-SHA384
-record no-shared-cipher.pcap 9446
-s_client 9446 $sni -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
-done_case
+if want no-shared-cipher.pcap; then
+	s_server 9446 leaf intermediate -- -tls1_2 -cipher AES256-GCM-SHA384
+	record no-shared-cipher.pcap 9446
+	s_client 9446 $sni -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+	done_case
+fi
 
 # 8. An RSA 1024 leaf that a permissive client accepts: completes.
-s_server 9447 leaf-rsa1024 intermediate -- -tls1_2 $weak
-record weak-rsa1024.pcap 9447
-s_client 9447 $sni -tls1_2 $weak
-done_case
+if want weak-rsa1024.pcap; then
+	s_server 9447 leaf-rsa1024 intermediate -- -tls1_2 $weak
+	record weak-rsa1024.pcap 9447
+	s_client 9447 $sni -tls1_2 $weak
+	done_case
+fi
 
 # 9. A SHA-1 signed leaf that a permissive client accepts: completes.
-s_server 9448 leaf-sha1 intermediate -- -tls1_2 $weak
-record sha1-signature.pcap 9448
-s_client 9448 $sni -tls1_2 $weak
-done_case
+if want sha1-signature.pcap; then
+	s_server 9448 leaf-sha1 intermediate -- -tls1_2 $weak
+	record sha1-signature.pcap 9448
+	s_client 9448 $sni -tls1_2 $weak
+	done_case
+fi
 
 # 10. A TLS 1.0 connection that completes.
-s_server 9449 leaf intermediate -- -tls1 $weak
-record tls10.pcap 9449
-s_client 9449 $sni -tls1 $weak
-done_case
+if want tls10.pcap; then
+	s_server 9449 leaf intermediate -- -tls1 $weak
+	record tls10.pcap 9449
+	s_client 9449 $sni -tls1 $weak
+	done_case
+fi
 
 # 11. A static-RSA key exchange (no forward secrecy) that completes.
-s_server 9450 leaf intermediate -- -tls1_2
-record static-rsa.pcap 9450
-s_client 9450 $sni -tls1_2 -cipher AES128-GCM-SHA256
-done_case
+if want static-rsa.pcap; then
+	s_server 9450 leaf intermediate -- -tls1_2
+	record static-rsa.pcap 9450
+	s_client 9450 $sni -tls1_2 -cipher AES128-GCM-SHA256
+	done_case
+fi
 
 # 12. TLS 1.2 without the extended master secret. OpenSSL 3.0's s_client
 # and s_server cannot turn EMS off (no -no_ems); GnuTLS can
 # (%NO_SESSION_HASH), so gnutls-cli is the client.
-s_server 9451 leaf intermediate -- -tls1_2
-record no-ems.pcap 9451
-(printf 'ping\n'; sleep 0.5) | timeout 10 gnutls-cli --port 9451 --sni-hostname example.com \
-	--verify-hostname example.com --x509cafile "$certs/root.pem" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:%NO_SESSION_HASH' \
-	127.0.0.1 >"$work/client.log" 2>&1 || true
-grep -E -i 'Description|Session ID|error' "$work/client.log" | sed 's/^/    client: /' >&2 || true
-done_case
+if want no-ems.pcap; then
+	s_server 9451 leaf intermediate -- -tls1_2
+	record no-ems.pcap 9451
+	(printf 'ping\n'; sleep 0.5) | timeout 10 gnutls-cli --port 9451 --sni-hostname example.com \
+		--verify-hostname example.com --x509cafile "$certs/root.pem" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:%NO_SESSION_HASH' \
+		127.0.0.1 >"$work/client.log" 2>&1 || true
+	grep -E -i 'Description|Session ID|error' "$work/client.log" | sed 's/^/    client: /' >&2 || true
+	done_case
+fi
 
 # 13. The server resets the connection after the ClientHello arrives (a
 # listener that reads the record header, then closes with SO_LINGER 0).
-start_server python3 -c '
+if want reset.pcap; then
+	start_server python3 -c '
 import socket, struct, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -285,15 +321,27 @@ time.sleep(0.1)
 c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 c.close()
 '
-record reset.pcap 9452
-s_client 9452 $sni -tls1_2
-done_case
+	record reset.pcap 9452
+	s_client 9452 $sni -tls1_2
+	done_case
+fi
 
 # 14. A leaf whose extended key usage is clientAuth only, refused:
 # alert unsupported_certificate.
-s_server 9453 leaf-client-only intermediate -- -tls1_2
-record wrong-usage.pcap 9453
-s_client 9453 $sni -tls1_2
-done_case
+if want wrong-usage.pcap; then
+	s_server 9453 leaf-client-only intermediate -- -tls1_2
+	record wrong-usage.pcap 9453
+	s_client 9453 $sni -tls1_2
+	done_case
+fi
+
+# 15. A leaf valid only from 2040, refused: OpenSSL 3.0 sends
+# bad_certificate for "not yet valid" (not certificate_expired).
+if want not-yet-valid.pcap; then
+	s_server 9454 leaf-not-yet-valid intermediate -- -tls1_2
+	record not-yet-valid.pcap 9454
+	s_client 9454 $sni -tls1_2
+	done_case
+fi
 
 ls -l "$out"/*.pcap >&2
