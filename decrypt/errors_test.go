@@ -1,0 +1,215 @@
+package decrypt
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// keyLogWith reads a key log file, dropping the lines with a label in
+// drop and flipping one byte of the secret of the lines with a label in
+// mutate.
+func keyLogWith(t *testing.T, path string, drop, mutate []string) *KeyLog {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 3 && contains(drop, f[0]) {
+			continue
+		}
+		if len(f) == 3 && contains(mutate, f[0]) {
+			sec := []byte(f[2])
+			if sec[0] == '0' {
+				sec[0] = '1'
+			} else {
+				sec[0] = '0'
+			}
+			l = f[0] + " " + f[1] + " " + string(sec)
+		}
+		out = append(out, l)
+	}
+	k, bad, err := ParseKeyLog(strings.NewReader(strings.Join(out, "\n")), path)
+	require.NoError(t, err)
+	require.Empty(t, bad)
+	return k
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func codeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func TestNoKey(t *testing.T) {
+	conns := readCapture(t, "../pcaps/tls13-basic.pcap")
+	_, _, err := decryptConn(t, conns[0], &KeyLog{})
+	require.Error(t, err)
+	assert.Equal(t, CodeNoKey, codeOf(err))
+	assert.Equal(t, "decrypt: no key for client random "+cr1, err.Error())
+	_, _, err = decryptConn(t, conns[0], nil)
+	assert.Equal(t, CodeNoKey, codeOf(err))
+
+	// TLS 1.2 with only TLS 1.3 lines for its random: no CLIENT_RANDOM.
+	conns = readCapture(t, "../pcaps/tls12-basic.pcap")
+	k, _, _ := ParseKeyLog(strings.NewReader("EXPORTER_SECRET "+cr2+" "+s32+"\n"), "x")
+	_, _, err = decryptConn(t, conns[0], k)
+	assert.Equal(t, CodeMissingSecret, codeOf(err))
+	assert.Contains(t, err.Error(), "no CLIENT_RANDOM")
+}
+
+// TestWrongKey: a key log whose secret is one hex digit off opens
+// nothing: every record under it fails to authenticate, with no
+// plaintext, and the records of the other direction still decrypt.
+func TestWrongKey(t *testing.T) {
+	t.Run("tls13 server handshake secret", func(t *testing.T) {
+		keys := keyLogWith(t, "../pcaps/tls13-basic.keylog", nil, []string{LabelServerHandshakeTraffic})
+		conns := readCapture(t, "../pcaps/tls13-basic.pcap")
+		c, recs, err := decryptConn(t, conns[0], keys)
+		require.NoError(t, err)
+		var first error
+		for _, r := range recs {
+			if r.from == Server && r.pt.Epoch == EpochHandshake {
+				t.Errorf("server record decrypted under a wrong handshake key")
+			}
+			if r.err != nil {
+				assert.Equal(t, Server, r.from)
+				assert.Nil(t, r.pt.Data)
+				assert.Equal(t, CodeAuthFailed, codeOf(r.err))
+				if first == nil {
+					first = r.err
+				}
+			}
+		}
+		require.Error(t, first)
+		// Records 1 and 2 of the server are ServerHello and ChangeCipherSpec.
+		assert.Equal(t, "decrypt: server record 3 (sequence number 0): authentication failed with handshake keys", first.Error())
+		st := c.Stats()
+		assert.Equal(t, 4, st.Failed[Server], "EE, Certificate, CertificateVerify, Finished")
+		assert.Equal(t, 3, st.Decrypted[Client])
+		// Once past the handshake (found by trying the next keys), the
+		// server's application records decrypt again.
+		assert.Equal(t, 3, st.Decrypted[Server])
+	})
+	t.Run("tls12 master secret", func(t *testing.T) {
+		keys := keyLogWith(t, "../pcaps/tls12-basic.keylog", nil, []string{LabelClientRandom})
+		conns := readCapture(t, "../pcaps/tls12-basic.pcap")
+		c, recs, err := decryptConn(t, conns[0], keys)
+		require.NoError(t, err)
+		n := 0
+		for _, r := range recs {
+			assert.False(t, r.pt.Decrypted)
+			if r.err != nil {
+				n++
+				assert.Equal(t, CodeAuthFailed, codeOf(r.err))
+				assert.Nil(t, r.pt.Data)
+			}
+		}
+		assert.Equal(t, 6, n)
+		assert.Equal(t, [2]int{3, 3}, c.Stats().Failed)
+	})
+}
+
+func TestMissingSecret(t *testing.T) {
+	keys := keyLogWith(t, "../pcaps/tls13-basic.keylog", []string{LabelServerTraffic0}, nil)
+	conns := readCapture(t, "../pcaps/tls13-basic.pcap")
+	_, recs, err := decryptConn(t, conns[0], keys)
+	require.NoError(t, err)
+	var codes []Code
+	for _, r := range recs {
+		if r.err != nil {
+			codes = append(codes, codeOf(r.err))
+			assert.Contains(t, r.err.Error(), "no SERVER_TRAFFIC_SECRET_0")
+		}
+	}
+	// NewSessionTicket, the response and close_notify.
+	assert.Equal(t, []Code{CodeMissingSecret, CodeMissingSecret, CodeMissingSecret}, codes)
+}
+
+// TestEarlyDataWithoutEarlySecret: without CLIENT_EARLY_TRAFFIC_SECRET
+// the 0-RTT records are skipped and reported; the client's handshake
+// records are found by trying the handshake keys.
+func TestEarlyDataWithoutEarlySecret(t *testing.T) {
+	for _, tc := range []struct {
+		file    string
+		skipped int
+	}{
+		{"tls13-0rtt-accepted", 2}, // the data and EndOfEarlyData
+		{"tls13-0rtt-rejected", 1},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			base := "../pcaps/real/keylog/" + tc.file
+			keys := keyLogWith(t, base+".keylog", []string{LabelClientEarlyTraffic}, nil)
+			conns := readCapture(t, base+".pcap")
+			require.Len(t, conns, 2)
+			c, recs, err := decryptConn(t, conns[1], keys)
+			require.NoError(t, err)
+			for i, r := range recs {
+				if r.err != nil {
+					assert.Equal(t, CodeEarlyDataSkipped, codeOf(r.err), "record %d", i)
+					assert.Contains(t, r.err.Error(), "taken as 0-RTT data")
+				}
+			}
+			st := c.Stats()
+			assert.Equal(t, tc.skipped, st.EarlySkipped)
+			assert.Equal(t, 0, st.EarlyData)
+			assert.False(t, st.EarlyRejected, "without early keys the outcome is unknown")
+			assert.Equal(t, tc.skipped, st.Failed[Client])
+			assert.Equal(t, 2, st.Decrypted[Client], "Finished and close_notify")
+		})
+	}
+}
+
+func TestNewRefuses(t *testing.T) {
+	keys, _, _ := ParseKeyLog(strings.NewReader(r8448KeyLog()), "rfc8448")
+	cr := unhex(t, r8448ClientRandom)
+	for _, tc := range []struct {
+		name string
+		p    Params
+		code Code
+	}{
+		{"SSL 3.0", Params{Version: 0x0300, CipherSuite: 0x002f, ClientRandom: cr, ServerRandom: cr}, CodeUnsupportedVersion},
+		{"TLS 1.3 draft 23", Params{Version: 0x7f17, CipherSuite: 0x1301, ClientRandom: cr}, CodeUnsupportedVersion},
+		{"Camellia", Params{Version: 0x0303, CipherSuite: 0x0041, ClientRandom: cr, ServerRandom: cr}, CodeUnsupportedSuite},
+		{"export RC4", Params{Version: 0x0301, CipherSuite: 0x0003, ClientRandom: cr, ServerRandom: cr}, CodeUnsupportedSuite},
+		{"TLS 1.3 suite in TLS 1.2", Params{Version: 0x0303, CipherSuite: 0x1301, ClientRandom: cr, ServerRandom: cr}, CodeUnsupportedSuite},
+		{"TLS 1.2 suite in TLS 1.3", Params{Version: 0x0304, CipherSuite: 0xc02f, ClientRandom: cr}, CodeUnsupportedSuite},
+		{"unknown suite", Params{Version: 0x0304, CipherSuite: 0xfefe, ClientRandom: cr}, CodeUnsupportedSuite},
+		{"short client random", Params{Version: 0x0304, CipherSuite: 0x1301, ClientRandom: cr[:31]}, CodeBadParams},
+		{"no server random in TLS 1.2", Params{Version: 0x0303, CipherSuite: 0xc02f, ClientRandom: cr}, CodeBadParams},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New(tc.p, keys)
+			assert.Nil(t, c)
+			assert.Equal(t, tc.code, codeOf(err), "%v", err)
+		})
+	}
+	c, err := New(Params{Version: 0x0304, CipherSuite: 0x1301, ClientRandom: cr}, keys)
+	require.NoError(t, err)
+	_, err = c.Record(Dir(7), 23, 0x0303, make([]byte, 40))
+	assert.Equal(t, CodeBadParams, codeOf(err))
+	_, err = c.Record(Server, 23, 0x0303, make([]byte, 10))
+	assert.Equal(t, CodeRecordMalformed, codeOf(err))
+	// A TLS 1.3 secret of the wrong length for the suite's hash.
+	k, _, _ := ParseKeyLog(strings.NewReader("SERVER_HANDSHAKE_TRAFFIC_SECRET "+r8448ClientRandom+" "+s48+"\n"), "x")
+	c, err = New(Params{Version: 0x0304, CipherSuite: 0x1301, ClientRandom: cr}, k)
+	require.NoError(t, err)
+	_, err = c.Record(Server, 23, 0x0303, make([]byte, 40))
+	assert.Equal(t, CodeBadParams, codeOf(err))
+}
