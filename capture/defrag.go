@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -56,7 +57,42 @@ type fragKey struct {
 
 type pendingDatagram struct {
 	bytes    int
-	lastSeen time.Time // capture time of its latest fragment
+	lastSeen time.Time  // capture time of its latest fragment
+	frags    []heldFrag // IPv4: the fragments held, to compare repeats with
+}
+
+// heldFrag is the payload of a held IPv4 fragment and where it starts in
+// its datagram. The bytes are the defragmenter's own copy.
+type heldFrag struct {
+	start int
+	data  []byte
+}
+
+// Overlapping IPv4 fragments. gopacket's defragmenter keeps the first copy
+// of bytes it holds and ignores a fragment that repeats them, whatever the
+// repeat carries, and drops the datagram on any other overlap (as Linux
+// does). A repeat with different bytes is an evasion attempt (the receiver
+// may keep the other copy), so it is refused with an error that names the
+// frame, and the first copy is kept. IPv6 forbids overlaps (RFC 5722) and
+// its defragmenter drops them.
+
+// conflict reports whether payload, starting at start of its datagram,
+// differs from held bytes it overlaps; covered is whether held fragments
+// hold all of it (gopacket then ignores it).
+func (p pendingDatagram) conflict(start int, payload []byte) (differs, covered bool) {
+	end := start + len(payload)
+	n := 0
+	for _, h := range p.frags {
+		a, b := max(start, h.start), min(end, h.start+len(h.data))
+		if a >= b {
+			continue
+		}
+		n += b - a
+		if !bytes.Equal(payload[a-start:b-start], h.data[a-h.start:b-h.start]) {
+			differs = true
+		}
+	}
+	return differs, n == len(payload)
 }
 
 // defrag wraps gopacket's defragmenters with the caps above. Its view of
@@ -135,6 +171,15 @@ func (d *defrag) ipv4(ip *layers.IPv4, data []byte, t time.Time) (*layers.IPv4, 
 		return nil, layerErr("ipv4", err)
 	}
 	key := fragKey{net: f.NetworkFlow(), id: uint32(f.Id), proto: f.Protocol}
+	start, payload := int(f.FragOffset)*8, f.Payload
+	if f.Flags&layers.IPv4MoreFragments != 0 {
+		payload = payload[:len(payload)&^7] // only whole 8-byte units count
+	}
+	if p, ok := d.pending[key]; ok && len(payload) > 0 {
+		if differs, covered := p.conflict(start, payload); differs && covered {
+			return nil, fmt.Errorf("ipv4: fragment at offset %d of datagram %d overlaps held bytes with different content; the first copy was kept", start, f.Id)
+		}
+	}
 	cost := len(own) + fragOverhead
 	d.makeRoom(key, cost)
 	whole, err := d.v4.DefragIPv4WithTimestamp(f, t)
@@ -148,6 +193,10 @@ func (d *defrag) ipv4(ip *layers.IPv4, data []byte, t time.Time) (*layers.IPv4, 
 		return whole, nil
 	}
 	d.hold(key, cost, t)
+	if p := d.pending[key]; len(payload) > 0 {
+		p.frags = append(p.frags, heldFrag{start: start, data: payload})
+		d.pending[key] = p
+	}
 	return nil, errHeld
 }
 

@@ -22,6 +22,10 @@ const (
 	CodeStreamOverlapConflict Code = "stream_overlap_conflict"
 	// CodeStreamCapReached: the out-of-order buffer cap was hit and data was pushed through with a gap.
 	CodeStreamCapReached Code = "stream_cap_reached"
+	// CodeSegmentTruncated: a snap length cut a segment's payload; the bytes not captured are a gap (first such segment per direction).
+	CodeSegmentTruncated Code = "segment_truncated"
+	// CodeRSTOutOfWindow: a RST whose sequence number is outside the receive window was ignored, as TCP stacks ignore it (RFC 5961, Section 3).
+	CodeRSTOutOfWindow Code = "rst_out_of_window"
 )
 
 // Problem is one thing that went wrong in a connection's TCP or record layer.

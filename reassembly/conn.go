@@ -50,6 +50,12 @@ type Conn struct {
 	State any
 
 	cut [2]*cutter
+	// hist keeps the last bytes delivered per direction, to tell a
+	// retransmission that repeats them from one that contradicts them.
+	hist [2]history
+	// endOff is the stream offset of the next byte to be delivered.
+	endOff    [2]int64
+	truncSeen [2]bool
 	// provenance per direction: the sequence number of the next delivered byte
 	nextSeq [2]uint32
 	havePos [2]bool

@@ -38,6 +38,9 @@ type cutter struct {
 	emit     func(*Record)
 	problem  func(Problem)
 	firstRec bool // no record cut yet: an SSLv2 ClientHello is allowed
+	// synced: the cutter found a record header at least once, so the
+	// direction spoke TLS (or tried to) even if no record was completed.
+	synced bool
 }
 
 func newCutter(dir Dir, emit func(*Record), problem func(Problem)) *cutter {
@@ -164,14 +167,17 @@ func (c *cutter) cut(final bool) {
 				return
 			}
 			if _, _, ok := sslv2Hello(c.buf); ok || plausibleHeader(c.buf) {
-				c.state = cutTLS
+				c.state, c.synced = cutTLS, true
 				continue
 			}
-			// The stream began here and does not start with a record:
-			// not TLS (STARTTLS protocols are not followed yet).
-			c.state = cutOff
-			c.drop(len(c.buf))
-			return
+			// The stream began here and does not start with a record.
+			// Look for one within maxScanBytes, as after a gap: bytes
+			// sent before a ClientHello (a probe, a STARTTLS-like
+			// preamble, an evasion attempt) must not hide the TLS that
+			// follows. A stream with no record in that window is not TLS
+			// and is dropped as before, silently.
+			c.state = cutScan
+			continue
 		case cutScan:
 			if !c.scan(final) {
 				return
@@ -289,7 +295,7 @@ func (c *cutter) scan(final bool) bool {
 				Msg: fmt.Sprintf("skipped %d bytes to the next record header", i)})
 			c.drop(i)
 		}
-		c.state = cutTLS
+		c.state, c.synced = cutTLS, true
 		return true
 	}
 	// Keep the last bytes: a header may straddle the next delivery.

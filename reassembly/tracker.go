@@ -4,6 +4,7 @@
 package reassembly
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -42,7 +43,19 @@ type Options struct {
 	// Ordered makes Done calls come in order of first packet, as file
 	// output needs for determinism. Live output leaves it off.
 	Ordered bool
+	// MaxFlows caps the connections followed at once (0: no cap). When
+	// the table is full, connections idle for EmergencyIdle are closed;
+	// if that frees nothing, segments of new connections are not
+	// followed (counted in Stats.RefusedSegments) until a flow ends, so
+	// a SYN flood costs bounded memory and the connections already
+	// followed keep being reported in full.
+	MaxFlows int
 }
+
+// EmergencyIdle is how long a connection must have been idle (capture
+// time) to be closed early when the flow table is full: far longer than a
+// round trip, far shorter than FlowTimeout.
+const EmergencyIdle = 10 * time.Second
 
 // DefaultOptions are the caps used unless the caller says otherwise.
 var DefaultOptions = Options{
@@ -51,6 +64,9 @@ var DefaultOptions = Options{
 	MaxPagesPerConn: 4096,  // ~7.6 MiB of out-of-order data per connection
 	MaxPagesTotal:   65536, // ~120 MiB over all connections
 	Ordered:         true,
+	// Each followed connection costs about 2.5 KiB before it carries
+	// data, so 65536 of them stay near 160 MiB.
+	MaxFlows: 65536,
 }
 
 // flushEvery is how often (capture time) idle and stalled flows are flushed.
@@ -72,6 +88,9 @@ type Tracker struct {
 	lastFlush time.Time
 	closing   bool // end of input: connections end because the capture did
 	stats     Stats
+	// lastEmergency is when a full flow table last forced a flush.
+	lastEmergency time.Time
+	refused       map[tupleKey]bool
 }
 
 // Stats counts what the tracker saw.
@@ -81,6 +100,10 @@ type Stats struct {
 	TLS         int
 	Records     int
 	Gaps        int
+	// RefusedFlows and RefusedSegments count what was not followed
+	// because the flow table was full (Options.MaxFlows).
+	RefusedFlows    int
+	RefusedSegments int
 }
 
 // tupleKey identifies a 4-tuple regardless of direction.
@@ -133,6 +156,9 @@ func (t *Tracker) Add(seg *capture.Segment) {
 	k := makeKey(seg.Net, tcp.TransportFlow())
 	fg := t.flows[k]
 	if fg == nil {
+		if !t.room(k, seg) {
+			return
+		}
 		fg = &flowGen{key: k}
 		t.flows[k] = fg
 	}
@@ -168,6 +194,33 @@ func (t *Tracker) Add(seg *capture.Segment) {
 		t.lastFlush = seg.Time
 		t.asm.FlushWithOptions(gpr.FlushOptions{T: seg.Time.Add(-t.opts.GapWait), TC: seg.Time.Add(-t.opts.FlowTimeout)})
 	}
+}
+
+// room reports whether a new connection may be followed, making room in a
+// full table by closing connections idle for EmergencyIdle (at most once
+// per flushEvery of capture time, since a flush walks every connection).
+func (t *Tracker) room(k tupleKey, seg *capture.Segment) bool {
+	if t.opts.MaxFlows <= 0 || len(t.flows) < t.opts.MaxFlows {
+		return true
+	}
+	if t.lastEmergency.IsZero() || seg.Time.Sub(t.lastEmergency) >= flushEvery {
+		t.lastEmergency = seg.Time
+		t.asm.FlushWithOptions(gpr.FlushOptions{T: seg.Time.Add(-EmergencyIdle), TC: seg.Time.Add(-EmergencyIdle)})
+		if len(t.flows) < t.opts.MaxFlows {
+			return true
+		}
+	}
+	t.stats.RefusedSegments++
+	if t.refused == nil {
+		t.refused = map[tupleKey]bool{}
+	}
+	if !t.refused[k] && len(t.refused) < t.opts.MaxFlows {
+		// Distinct refused flows, counted up to MaxFlows so the count
+		// itself stays bounded.
+		t.refused[k] = true
+		t.stats.RefusedFlows++
+	}
+	return false
 }
 
 // Close ends every open connection (end of input) and delivers the rest.
@@ -232,6 +285,13 @@ func (t *Tracker) finish(c *Conn) {
 	c.Evicted = !t.closing && c.RST == [2]int{} && (c.FIN[0] == 0 || c.FIN[1] == 0)
 	for d := range c.cut {
 		c.cut[d].end()
+		// A connection that began a TLS record but never completed one
+		// (every packet cut by a small snap length, a lone ClientHello
+		// header) is still reported, with its errors: nothing that tried
+		// to speak TLS is dropped silently.
+		if c.cut[d].synced {
+			c.TLS = true
+		}
 	}
 	if c.gen != nil && t.flows[c.gen.key] == c.gen && !c.reset {
 		// After a RST, gopacket still holds the open half: the tuple
@@ -351,9 +411,21 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowD
 	if tcp.FIN && c.FIN[d] == 0 {
 		c.FIN[d] = frame
 	}
-	if tcp.RST && c.RST[d] == 0 {
+	if tcp.RST && nextSeq != -1 && gpr.Sequence(tcp.Seq) != nextSeq {
+		// gopacket drops a RST that is not at the next expected sequence
+		// number, as receivers do (RFC 5961): it ends nothing. Say so,
+		// since an injected RST is a classic way to blind an observer.
+		c.cut[d].problem(Problem{Code: CodeRSTOutOfWindow, Dir: d, Frame: frame, Offset: c.endOff[d],
+			Msg: fmt.Sprintf("RST with sequence number %d where %d was expected: ignored, as the receiver ignores it", tcp.Seq, uint32(nextSeq))})
+	} else if tcp.RST && c.RST[d] == 0 {
 		c.RST[d] = frame
 	}
+	if seg := s.t.curSeg; seg != nil && seg.Truncated && len(tcp.Payload) > 0 && !c.truncSeen[d] {
+		c.truncSeen[d] = true
+		c.cut[d].problem(Problem{Code: CodeSegmentTruncated, Dir: d, Frame: frame, Offset: c.endOff[d],
+			Msg: fmt.Sprintf("frame %d was cut by the capture's snap length: %d bytes of its TCP payload captured; the rest is a gap (later cut frames are not listed)", frame, len(tcp.Payload))})
+	}
+	s.checkOverlap(d, tcp.Seq, tcp.Payload, frame)
 	// Captures often start mid-connection: without a SYN, start the stream
 	// at the first segment seen (the cutter then looks for a record header).
 	if nextSeq == -1 && !tcp.SYN {
@@ -392,19 +464,32 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 		c.havePos[d] = true
 		c.nextSeq[d] = first.seq
 		cut.start(c.sawSYN[d])
+		// After a SYN gopacket knows where the stream begins: bytes
+		// missing before the first delivery are a gap like any other
+		// (without this the direction was silently taken for not TLS).
+		if skip != 0 {
+			cut.gap(skip, first.frame)
+			c.endOff[d] += int64(max(skip, 0))
+		}
 	} else if skip > 0 {
 		cut.gap(skip, first.frame)
 		c.nextSeq[d] += uint32(skip)
+		c.endOff[d] += int64(skip)
+		c.hist[d].reset()
 	} else if skip < 0 {
 		cut.gap(-1, first.frame)
 		c.nextSeq[d] = first.seq
+		c.hist[d].reset()
 	}
 	// The first chunk must hold the next expected byte; if our count and
 	// gopacket's disagree, trust the segment.
 	if c.nextSeq[d]-first.seq >= uint32(max(first.n, 1)) {
 		c.nextSeq[d] = first.seq
+		c.hist[d].reset()
 	}
 	data := sg.Fetch(avail)
+	c.hist[d].add(c.nextSeq[d], data)
+	c.endOff[d] += int64(avail)
 	for off := 0; off < avail; {
 		sc, ok := ctxAt(sg, off)
 		n := avail - off

@@ -140,6 +140,7 @@ func runLive(o options, w report.Writer, stderr io.Writer) int {
 	topts.FlowTimeout = o.flowTimeout
 	// Write each connection as soon as it ends, not in first-packet order.
 	topts.Ordered = false
+	o.caps.apply(&topts)
 	tracker := reassembly.New(topts, builder)
 	dec := capture.NewDecoder()
 	ticker := time.NewTicker(tick)

@@ -71,6 +71,7 @@ type options struct {
 	flowTimeout time.Duration
 	user        string
 	quiet       bool
+	caps        capOptions
 	ja4plus     bool
 	caFile      string
 	trust       *report.Trust // from --ca-file; nil: the system's roots
@@ -101,6 +102,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.schema, "schema", false, "print the JSON Schema of the NDJSON report and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help and exit")
+	addCapFlags(fs, &o.caps)
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "padlock: %v (see padlock --help)\n", err)
 		return exitUsage
@@ -152,6 +154,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if o.flowTimeout <= 0 {
 		fmt.Fprintf(stderr, "padlock: invalid --flow-timeout %v: it must be positive\n", o.flowTimeout)
+		return exitUsage
+	}
+	if err := o.caps.check(); err != nil {
+		fmt.Fprintf(stderr, "padlock: %v\n", err)
 		return exitUsage
 	}
 	if o.write == "-" {
@@ -227,6 +233,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 	if o.flowTimeout > 0 {
 		topts.FlowTimeout = o.flowTimeout
 	}
+	o.caps.apply(&topts)
 	tracker := reassembly.New(topts, builder)
 	dec := capture.NewDecoder()
 	var badPackets int
@@ -274,6 +281,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 		}
 	}
 	tracker.Close()
+	capWarnings(tracker.Stats(), o.caps, stderr)
 	if err := builder.Err(); err != nil {
 		fmt.Fprintf(stderr, "padlock: writing output: %v\n", err)
 		return exitError

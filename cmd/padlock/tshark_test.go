@@ -130,3 +130,119 @@ func TestAgainstTshark(t *testing.T) {
 		})
 	}
 }
+
+// TestNothingLost checks, for every bundled capture, that padlock reports
+// as many ClientHellos, ServerHellos, alerts and certificates as tshark
+// shows (issue 7: nothing is lost). Alerts are counted per alert record,
+// encrypted ones included; certificates per certificate entry of a
+// cleartext Certificate message. Where padlock resynchronised after a gap
+// (tshark stops dissecting the stream there) padlock may report more,
+// never less.
+func TestNothingLost(t *testing.T) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
+	}
+	type counts struct{ ClientHellos, ServerHellos, Alerts, Certificates int }
+	for _, path := range captures(t) {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			// tshark spends most of its start-up waiting, not computing:
+			// in parallel the whole test takes about one run's time.
+			t.Parallel()
+			out, errOut, code := runPadlock("-r", path, "--format", "json")
+			require.Equal(t, 0, code, errOut)
+			var ours counts
+			ports := map[int]bool{}
+			resynced := false
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				if line == "" {
+					continue
+				}
+				var c struct {
+					Server struct {
+						Port int `json:"port"`
+					} `json:"server"`
+					TLS struct {
+						Alerts []struct {
+							Record int `json:"record"`
+						} `json:"alerts"`
+					} `json:"tls"`
+					Handshake []struct {
+						TypeCode  int  `json:"type_code"`
+						Encrypted bool `json:"encrypted"`
+					} `json:"handshake"`
+					Certificates []json.RawMessage `json:"certificates"`
+					Errors       []struct {
+						Code string `json:"code"`
+					} `json:"errors"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(line), &c))
+				ports[c.Server.Port] = true
+				for _, e := range c.Errors {
+					if e.Code == "stream_gap" || e.Code == "stream_resync" {
+						resynced = true
+					}
+				}
+				for _, h := range c.Handshake {
+					switch {
+					case h.Encrypted:
+					case h.TypeCode == 1:
+						ours.ClientHellos++
+					case h.TypeCode == 2:
+						ours.ServerHellos++
+					}
+				}
+				recs := map[int]bool{}
+				for _, a := range c.TLS.Alerts {
+					recs[a.Record] = true
+				}
+				ours.Alerts += len(recs)
+				ours.Certificates += len(c.Certificates)
+			}
+			args := []string{"-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-T", "fields",
+				"-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,",
+				"-e", "tls.record.content_type", "-e", "tls.handshake.type", "-e", "tls.handshake.certificate_length"}
+			for p := range ports {
+				args = append(args, "-d", fmt.Sprintf("tcp.port==%d,tls", p))
+			}
+			raw, err := exec.Command(tshark, args...).Output()
+			if _, exit := err.(*exec.ExitError); !exit {
+				require.NoError(t, err)
+			}
+			var theirs counts
+			sc := bufio.NewScanner(strings.NewReader(string(raw)))
+			for sc.Scan() {
+				f := strings.Split(sc.Text(), "|")
+				if len(f) < 3 {
+					continue
+				}
+				for _, v := range strings.Split(f[0], ",") {
+					if v == "21" {
+						theirs.Alerts++
+					}
+				}
+				for _, v := range strings.Split(f[1], ",") {
+					switch v {
+					case "1":
+						theirs.ClientHellos++
+					case "2":
+						theirs.ServerHellos++
+					}
+				}
+				if f[2] != "" {
+					theirs.Certificates += len(strings.Split(f[2], ","))
+				}
+			}
+			t.Logf("padlock %+v, tshark %+v", ours, theirs)
+			if resynced {
+				assert.GreaterOrEqual(t, ours.ClientHellos, theirs.ClientHellos, "client hellos")
+				assert.GreaterOrEqual(t, ours.ServerHellos, theirs.ServerHellos, "server hellos")
+				assert.GreaterOrEqual(t, ours.Alerts, theirs.Alerts, "alerts")
+				assert.GreaterOrEqual(t, ours.Certificates, theirs.Certificates, "certificates")
+				return
+			}
+			assert.Equal(t, theirs, ours, "counts (tshark vs padlock)")
+		})
+	}
+}

@@ -1,0 +1,40 @@
+package capture
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A fragment that repeats held bytes with different content (issue 7) was
+// ignored silently; it is now refused with an error naming its frame, and
+// the first copy is what the datagram carries.
+func TestDecodeIPv4FragmentConflict(t *testing.T) {
+	payload := bytes.Repeat([]byte("0123456789"), 10)
+	datagram := ip4TCP(t, 77, payload)
+	frags := fragments4(t, datagram, 40, 80)
+	evil := bytes.Clone(datagram)
+	evil[20+50] ^= 0xff // a byte of the second fragment's range
+	evilFrags := fragments4(t, evil, 40, 80)
+
+	d := NewDecoder()
+	_, _, err := d.Decode(pkt(1, layers.LinkTypeRaw, frags[0]))
+	require.NoError(t, err)
+	_, _, err = d.Decode(pkt(2, layers.LinkTypeRaw, frags[1]))
+	require.NoError(t, err)
+	_, ok, err := d.Decode(pkt(3, layers.LinkTypeRaw, evilFrags[1]))
+	assert.False(t, ok)
+	assert.ErrorContains(t, err, "capture: frame 3: ipv4: fragment at offset 40")
+	assert.ErrorContains(t, err, "different content; the first copy was kept")
+	// A faithful repeat is still ignored, without an error.
+	_, ok, err = d.Decode(pkt(4, layers.LinkTypeRaw, frags[1]))
+	assert.NoError(t, err)
+	assert.False(t, ok)
+	seg, ok, err := d.Decode(pkt(5, layers.LinkTypeRaw, frags[2]))
+	require.NoError(t, err)
+	require.True(t, ok)
+	assertSegment(t, seg, 5, 77, string(payload), false)
+}

@@ -1,0 +1,111 @@
+package reassembly
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Regression tests for issue 7 (hostile input): each failed before the fix
+// it names.
+
+// A retransmission that contradicts delivered bytes is reported; the first
+// copy stays in the record.
+func TestOverlapConflictReported(t *testing.T) {
+	f := newFlow(5000, 0xfffffff0, 200) // the conflict crosses the sequence wrap
+	f.handshake()
+	r := record(22, 500, 0x11)
+	s1 := f.send(0, r[:300], "")
+	evil := bytes.Clone(r[:300])
+	evil[100] ^= 0xff
+	f.out = append(f.out, f.segAt(0, s1.TCP.Seq+50, evil[50:200], ""))
+	f.out = append(f.out, f.segAt(0, s1.TCP.Seq, r[:300], "")) // a faithful repeat: no conflict
+	f.send(0, r[300:], "")
+	rec := run(t, f.out)
+	require.Len(t, rec.records[1], 1)
+	assert.Equal(t, r[5:], rec.records[1][0].Body, "the first copy wins")
+	require.Equal(t, []Code{CodeStreamOverlapConflict}, rec.codes(1))
+	p := rec.problems[1][0]
+	assert.Equal(t, 5, p.Frame)
+	assert.Equal(t, int64(100), p.Offset, "offset of the first differing byte in the stream")
+}
+
+// Bytes missing at the very start of a direction (after its SYN) were
+// taken for a non-TLS stream and the whole direction was dropped silently.
+func TestGapBeforeFirstDelivery(t *testing.T) {
+	f := newFlow(5000, 100, 200)
+	f.handshake()
+	f.send(0, record(22, 40, 1), "")
+	f.seq[1] += 120 // the server's first segment was never captured
+	f.send(1, record(22, 30, 2), "")
+	f.send(1, record(23, 30, 3), "")
+	rec := run(t, f.out)
+	assert.Contains(t, rec.codes(1), CodeStreamGap)
+	var server int
+	for _, r := range rec.records[1] {
+		if r.Dir == BtoA {
+			server++
+		}
+	}
+	assert.Equal(t, 2, server, "the server's records after the gap are cut")
+}
+
+// Non-TLS bytes before the first record of a stream hid the TLS that
+// followed (the direction was switched off at once).
+func TestBytesBeforeFirstRecord(t *testing.T) {
+	f := newFlow(5000, 100, 200)
+	f.handshake()
+	junk := []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	f.send(0, append(junk, record(22, 60, 1)...), "")
+	f.send(0, record(20, 1, 1), "")
+	rec := run(t, f.out)
+	require.Len(t, rec.records[1], 2)
+	assert.Equal(t, []Code{CodeStreamResync}, rec.codes(1))
+	assert.Equal(t, int64(len(junk)), rec.problems[1][0].Offset)
+
+	// A stream that never shows a record is still not TLS, silently.
+	g := newFlow(5001, 100, 200)
+	g.handshake()
+	for i := 0; i < 60; i++ {
+		g.send(0, bytes.Repeat([]byte("not tls "), 180), "")
+	}
+	rec = run(t, g.out)
+	assert.Empty(t, rec.records[1])
+	assert.Empty(t, rec.problems[1])
+	require.Len(t, rec.done, 1)
+	assert.False(t, rec.done[0].TLS)
+}
+
+// An injected RST off the expected sequence number ends nothing.
+func TestRSTOutOfWindow(t *testing.T) {
+	f := newFlow(5000, 100, 200)
+	f.handshake()
+	f.send(0, record(22, 40, 1), "")
+	f.out = append(f.out, f.segAt(1, f.seq[1]+100000, nil, "R"))
+	f.send(1, record(22, 30, 2), "")
+	rec := run(t, f.out)
+	assert.Equal(t, []Code{CodeRSTOutOfWindow}, rec.codes(1))
+	require.Len(t, rec.done, 1)
+	assert.Equal(t, [2]int{}, rec.done[0].RST)
+	assert.Len(t, rec.records[1], 2)
+}
+
+// A segment cut by the snap length is named; a connection whose records
+// never completed is still reported (Conn.TLS).
+func TestTruncatedSegment(t *testing.T) {
+	f := newFlow(5000, 100, 200)
+	f.handshake()
+	r := record(22, 200, 1)
+	s := f.segAt(0, f.seq[0], r[:10], "")
+	s.Truncated = true
+	f.out = append(f.out, s)
+	f.seq[0] += uint32(len(r))
+	f.send(0, nil, "F")
+	rec := run(t, f.out)
+	assert.Empty(t, rec.records[1])
+	assert.Contains(t, rec.codes(1), CodeSegmentTruncated)
+	require.Len(t, rec.done, 1)
+	assert.True(t, rec.done[0].TLS, "a connection that began a record is reported")
+}

@@ -1,0 +1,78 @@
+package reassembly
+
+import "fmt"
+
+// Overlap policy. When a segment repeats stream bytes that were already
+// delivered, gopacket drops the repeat: the first copy wins, as Linux and
+// Windows keep data they have already acknowledged. A repeat with
+// DIFFERENT bytes is what insertion and evasion attacks send (Ptacek and
+// Newsham, 1998: the receiver and the observer may keep different copies),
+// so padlock reports it (CodeStreamOverlapConflict) instead of counting it
+// as a plain retransmission. Conflicts are detected against the last
+// histSize bytes delivered in each direction, which covers the ClientHello
+// and the first flights where a dissector is most often fooled; a repeat
+// of older bytes is only counted in retransmitted_bytes.
+const histSize = 4096 // a power of two
+
+// history is a ring of the last bytes delivered in one direction, indexed
+// by sequence number (histSize divides 2^32, so wraparound is free).
+type history struct {
+	buf []byte // allocated on the first delivery
+	n   int    // valid bytes, ending just before the next sequence number
+}
+
+// add records data delivered at sequence numbers from seq on.
+func (h *history) add(seq uint32, data []byte) {
+	if h.buf == nil {
+		h.buf = make([]byte, histSize)
+	}
+	if len(data) > histSize {
+		seq += uint32(len(data) - histSize)
+		data = data[len(data)-histSize:]
+	}
+	i := int(seq & (histSize - 1))
+	k := copy(h.buf[i:], data)
+	copy(h.buf, data[k:])
+	h.n = min(h.n+len(data), histSize)
+}
+
+// reset forgets the history (after a gap the bytes before it are unknown
+// relative to the new sequence position).
+func (h *history) reset() { h.n = 0 }
+
+// conflict compares payload, sent at seq, with the delivered bytes it
+// repeats; next is the sequence number of the next byte to be delivered.
+// It returns the offset in payload of the first differing byte, or -1.
+func (h *history) conflict(seq uint32, payload []byte, next uint32) int {
+	behind := int(int32(next - seq)) // payload bytes before next
+	if behind <= 0 || h.n == 0 {
+		return -1
+	}
+	from := 0
+	if behind > h.n {
+		from = behind - h.n // older than the history: not checked
+	}
+	to := min(behind, len(payload))
+	for i := from; i < to; i++ {
+		if h.buf[(seq+uint32(i))&(histSize-1)] != payload[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkOverlap reports a segment that contradicts bytes already delivered.
+func (s *stream) checkOverlap(d Dir, seq uint32, payload []byte, frame int) {
+	c := s.c
+	if !c.havePos[d] || len(payload) == 0 {
+		return
+	}
+	i := c.hist[d].conflict(seq, payload, c.nextSeq[d])
+	if i < 0 {
+		return
+	}
+	behind := int64(int32(c.nextSeq[d] - seq))
+	off := c.endOff[d] - behind + int64(i)
+	c.cut[d].problem(Problem{Code: CodeStreamOverlapConflict, Dir: d, Frame: frame, Offset: off,
+		Msg: fmt.Sprintf("frame %d repeats stream bytes from offset %d with different content; the first copy was kept", frame, off)})
+}
