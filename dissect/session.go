@@ -14,6 +14,9 @@ type RecordIn struct {
 	Body    []byte
 	Number  int  // record number in the connection, 1-based
 	SSLv2   bool // SSLv2-compatible ClientHello record
+	// Decrypted: Type and Body are the plaintext of a protected record
+	// (the inner content type in TLS 1.3), opened with the session's keys.
+	Decrypted bool
 	// Frames tells which frames carried Body[off:off+n].
 	Frames func(off, n int) []int
 }
@@ -22,9 +25,11 @@ type RecordIn struct {
 type HandshakeMsg struct {
 	*Message
 	Side Side
-	// Encrypted marks a record that is a handshake message under keys
-	// (TLS 1.2 Finished after ChangeCipherSpec): Type is unknown.
-	Encrypted   bool
+	// Encrypted marks a message that travelled under keys: without them
+	// (Decrypted false) its Type is unknown and it has no body.
+	Encrypted bool
+	// Decrypted: the message was read from decrypted records.
+	Decrypted   bool
 	ClientHello *ClientHello
 	ServerHello *ServerHello
 	// Decoded is DecodeMessage's value for every other type (nil for the
@@ -43,6 +48,7 @@ type Alert struct {
 	Level       AlertLevel
 	Description AlertDescription
 	Encrypted   bool
+	Decrypted   bool // Encrypted, and read with the session's keys
 	Length      int
 	Record      int
 	Frames      []int
@@ -61,12 +67,13 @@ type HeartbeatRecord struct {
 
 // RecordResult is what one record said.
 type RecordResult struct {
-	Encrypted  bool // the body is protected: not parsed
+	Encrypted  bool // the record was protected on the wire
+	Decrypted  bool // ... and its plaintext was dissected (RecordIn.Decrypted)
 	Messages   []*HandshakeMsg
 	Alerts     []Alert
 	Heartbeats []HeartbeatRecord
-	CCS       bool
-	Errors    []*Error
+	CCS        bool
+	Errors     []*Error
 }
 
 // Session follows one connection's TLS conversation: who is the client,
@@ -133,6 +140,17 @@ func (s *Session) Record(r RecordIn) RecordResult {
 		res.Messages = append(res.Messages, &HandshakeMsg{Message: m, Side: r.Side, ClientHello: ch, Errors: errs})
 		return res
 	}
+	if r.Decrypted {
+		s.cleartext(r, &res)
+		res.Encrypted, res.Decrypted = true, true
+		for _, m := range res.Messages {
+			m.Encrypted, m.Decrypted = true, true
+		}
+		for i := range res.Alerts {
+			res.Alerts[i].Encrypted, res.Alerts[i].Decrypted = true, true
+		}
+		return res
+	}
 	if s.encrypted(r.Side, r.Type) {
 		res.Encrypted = true
 		switch r.Type {
@@ -149,6 +167,17 @@ func (s *Session) Record(r RecordIn) RecordResult {
 		}
 		return res
 	}
+	s.cleartext(r, &res)
+	return res
+}
+
+// Protected reports whether side's next record of type t is under keys
+// (the caller may then decrypt it and hand over the plaintext with
+// RecordIn.Decrypted).
+func (s *Session) Protected(side Side, t ContentType) bool { return s.encrypted(side, t) }
+
+// cleartext dissects a record's plaintext.
+func (s *Session) cleartext(r RecordIn, res *RecordResult) {
 	switch r.Type {
 	case ContentTypeHandshake:
 		msgs, errs := s.hs[r.Side].Add(Fragment{Data: r.Body, Record: r.Number, Frames: r.Frames})
@@ -160,12 +189,12 @@ func (s *Session) Record(r RecordIn) RecordResult {
 		if s.hs[r.Side].Pending() > 0 {
 			res.Errors = append(res.Errors, errorf(CodeHandshakeInterleaved, 0, "alert record inside a fragmented handshake message"))
 		}
-		if looksEncrypted(r.Body) {
+		if !r.Decrypted && looksEncrypted(r.Body) {
 			// A cleartext alert is two bytes with level 1 or 2; anything
 			// else is an alert under keys we did not see set up.
 			res.Encrypted = true
 			res.Alerts = append(res.Alerts, Alert{Side: r.Side, Encrypted: true, Length: len(r.Body), Record: r.Number, Frames: frames(r, 0, len(r.Body))})
-			return res
+			return
 		}
 		if len(r.Body)%2 != 0 || len(r.Body) == 0 {
 			res.Errors = append(res.Errors, errorf(CodeAlertMalformed, 0, "alert record of %d bytes is not a whole number of 2-byte alerts", len(r.Body)))
@@ -186,7 +215,6 @@ func (s *Session) Record(r RecordIn) RecordResult {
 		}
 		s.ccs[r.Side] = true
 	}
-	return res
 }
 
 func frames(r RecordIn, off, n int) []int {

@@ -187,7 +187,7 @@ func failure(rep *Connection, s *connState, ch *dissect.ClientHello, client diss
 			continue
 		}
 		f := &Failure{Frame: a.Frame}
-		if a.Encrypted {
+		if a.Encrypted && !a.Decrypted {
 			f.Reason = "encrypted_alert"
 			f.Explanation = fmt.Sprintf("The %s sent an encrypted alert before the handshake completed%s; its description cannot be read without keys.", a.From, after(a.InResponseTo))
 			return f

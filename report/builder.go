@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/padlock-tls/padlock/decrypt"
 	"github.com/padlock-tls/padlock/dissect"
 	"github.com/padlock-tls/padlock/reassembly"
 )
@@ -28,6 +29,9 @@ type Builder struct {
 	// Trust checks server certificate chains for the verdict; nil uses
 	// the system's roots.
 	Trust *Trust
+	// Keys, when set, decrypts connections whose client random it knows
+	// (--keylog, SSLKEYLOGFILE, pcapng Decryption Secrets Blocks).
+	Keys decrypt.Keys
 }
 
 // NewBuilder returns a Builder that hands each report to sink.
@@ -53,6 +57,7 @@ type connState struct {
 	errs     []pendingError
 	appRecs  [2]int
 	appBytes [2]int64
+	dec      decryptState
 	ccs      [2]int   // record number of the first CCS per side
 	encRecs  [2][]int // record numbers of encrypted records per side (capped)
 	panicked string
@@ -91,15 +96,23 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 	}
 	side := dissect.Side(r.Dir)
 	num := len(s.records) + 1
-	res := s.sess.Record(dissect.RecordIn{
+	in := dissect.RecordIn{
 		Side: side, Type: dissect.ContentType(r.Type), Version: dissect.Version(r.Version),
 		Header: r.Header, Body: r.Body, Number: num, SSLv2: r.SSLv2,
 		Frames: r.FramesOf,
-	})
+	}
+	if typ, plain, ok := b.open(s, r); ok {
+		in.Type, in.Body, in.Decrypted, in.Frames = dissect.ContentType(typ), plain, true, clampFrames(r)
+	}
+	res := s.sess.Record(in)
 	rec := Record{
 		Number: num, Type: dissect.ContentType(r.Type).String(), TypeCode: int(r.Type),
 		Version: dissect.Version(r.Version).String(), VersionCode: int(r.Version),
 		Length: r.Length, Frames: r.Frames(), Encrypted: res.Encrypted, SSLv2: r.SSLv2,
+		Decrypted: res.Decrypted,
+	}
+	if res.Decrypted && in.Type != dissect.ContentType(r.Type) {
+		rec.InnerType, rec.InnerTypeCode = in.Type.String(), int(in.Type)
 	}
 	if r.SSLv2 {
 		rec.Version = "SSL 2.0"
@@ -111,7 +124,7 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 	if res.Encrypted && len(s.encRecs[side]) < 8 {
 		s.encRecs[side] = append(s.encRecs[side], num)
 	}
-	if r.Type == uint8(dissect.ContentTypeApplicationData) {
+	if in.Type == dissect.ContentTypeApplicationData {
 		s.appRecs[side]++
 		s.appBytes[side] += int64(r.Length)
 		if s.appRecs[side] > maxListedAppData {
@@ -143,7 +156,7 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 
 // messageName is the short name of a handshake message used in records.
 func messageName(m *dissect.HandshakeMsg) string {
-	if m.Encrypted {
+	if m.Encrypted && !m.Decrypted {
 		return "encrypted_handshake_message"
 	}
 	if m.ServerHello != nil && m.ServerHello.HelloRetry {
@@ -276,7 +289,8 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		if len(a.Frames) > 0 {
 			al.Frame = a.Frames[len(a.Frames)-1]
 		}
-		if !a.Encrypted {
+		al.Decrypted = a.Decrypted
+		if !a.Encrypted || a.Decrypted {
 			al.Level, al.LevelCode = a.Level.String(), int(a.Level)
 			al.Description, al.Code = a.Description.String(), int(a.Description)
 		}
@@ -294,6 +308,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		}
 		t.Heartbeats = append(t.Heartbeats, h)
 	}
+	rep.Decryption = s.dec.report(client, server)
 	rep.Certificates = certificates(s, from, b.JA4Plus)
 	rep.Fingerprints = fingerprints(s, ch, rep.Certificates, b.JA4Plus)
 	keyExchange(t, s, client, server)
@@ -302,9 +317,9 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	certIndex := 0
 	for _, m := range s.msgs {
 		h := Handshake{From: from(m.Side), Type: m.Type.String(), TypeCode: int(m.Type), Length: m.Length,
-			Frames: m.Frames, Records: m.Records, Encrypted: m.Encrypted, Complete: len(m.Body) == m.Length}
+			Frames: m.Frames, Records: m.Records, Encrypted: m.Encrypted, Decrypted: m.Decrypted, Complete: len(m.Body) == m.Length}
 		switch {
-		case m.Encrypted:
+		case m.Encrypted && !m.Decrypted:
 			h.Type, h.Complete = "encrypted_handshake_message", true
 		case m.ClientHello != nil:
 			h.Detail = clientHelloJSON(m.ClientHello)

@@ -19,6 +19,7 @@ type Handshake struct {
 	Frames    []int
 	Records   []int
 	Encrypted bool
+	Decrypted bool
 	Complete  bool
 	Detail    any
 }
@@ -33,11 +34,12 @@ func (h Handshake) MarshalJSON() ([]byte, error) {
 		Frames    []int  `json:"frames"`
 		Records   []int  `json:"records"`
 		Encrypted bool   `json:"encrypted"`
+		Decrypted bool   `json:"decrypted,omitempty"`
 		Complete  bool   `json:"complete"`
 	}
 	b := base{From: h.From, Type: h.Type, Length: h.Length, Frames: nonNil(h.Frames), Records: nonNil(h.Records),
-		Encrypted: h.Encrypted, Complete: h.Complete}
-	if !h.Encrypted {
+		Encrypted: h.Encrypted, Decrypted: h.Decrypted, Complete: h.Complete}
+	if !h.Encrypted || h.Decrypted {
 		code := h.TypeCode
 		b.TypeCode = &code
 	}

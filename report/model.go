@@ -26,8 +26,10 @@ type Connection struct {
 	// both sides, in handshake order.
 	Certificates []Certificate `json:"certificates"`
 	Fingerprints *Fingerprints `json:"fingerprints,omitempty"`
-	Verdict      Verdict       `json:"verdict"`
-	Errors       []Error       `json:"errors"`
+	// Decryption is present when key material was given.
+	Decryption *Decryption `json:"decryption,omitempty"`
+	Verdict    Verdict     `json:"verdict"`
+	Errors     []Error     `json:"errors"`
 }
 
 // Endpoint is an IP address and TCP port.
@@ -161,6 +163,7 @@ type Alert struct {
 	Description string `json:"description,omitempty"`
 	Code        int    `json:"code"`
 	Encrypted   bool   `json:"encrypted"`
+	Decrypted   bool   `json:"decrypted,omitempty"`
 	Frame       int    `json:"frame"`
 	Record      int    `json:"record"`
 	// InResponseTo is the last handshake message the other side sent
@@ -185,17 +188,20 @@ type Heartbeat struct {
 
 // Record is one TLS record and the frames that carried it.
 type Record struct {
-	Number      int      `json:"number"`
-	From        string   `json:"from"`
-	Type        string   `json:"type"`
-	TypeCode    int      `json:"type_code"`
-	Version     string   `json:"version"`
-	VersionCode int      `json:"version_code"`
-	Length      int      `json:"length"`
-	Frames      []int    `json:"frames"`
-	Encrypted   bool     `json:"encrypted"`
-	SSLv2       bool     `json:"sslv2,omitempty"`
-	Messages    []string `json:"messages,omitempty"`
+	Number        int      `json:"number"`
+	From          string   `json:"from"`
+	Type          string   `json:"type"`
+	TypeCode      int      `json:"type_code"`
+	Version       string   `json:"version"`
+	VersionCode   int      `json:"version_code"`
+	Length        int      `json:"length"`
+	Frames        []int    `json:"frames"`
+	Encrypted     bool     `json:"encrypted"`
+	Decrypted     bool     `json:"decrypted,omitempty"`
+	InnerType     string   `json:"inner_type,omitempty"` // TLS 1.3: the decrypted content type
+	InnerTypeCode int      `json:"inner_type_code,omitempty"`
+	SSLv2         bool     `json:"sslv2,omitempty"`
+	Messages      []string `json:"messages,omitempty"`
 }
 
 // Error is one problem found in the connection: what and where.

@@ -122,6 +122,13 @@ func (t *TextWriter) Write(c *Connection) error {
 	if tl.HelloRetryGroup != "" {
 		details = append(details, "server asked for "+tl.HelloRetryGroup)
 	}
+	if d := c.Decryption; d != nil {
+		if d.Status == "decrypted" {
+			details = append(details, fmt.Sprintf("decrypted (%d records)", d.Records.Client+d.Records.Server))
+		} else {
+			details = append(details, "decryption "+d.Status+": "+d.Reason)
+		}
+	}
 	if len(details) > 0 {
 		fmt.Fprintf(w, "    %s\n", strings.Join(details, " · "))
 	}
@@ -143,7 +150,7 @@ func (t *TextWriter) Write(c *Connection) error {
 	if n := len(c.Alerts()); n > 0 {
 		w.WriteString("\n")
 		for _, a := range c.Alerts() {
-			if a.Encrypted {
+			if a.Encrypted && !a.Decrypted {
 				fmt.Fprintf(w, "    alert from %s in frame %d: encrypted (cannot be read without keys)\n", a.From, a.Frame)
 				continue
 			}
@@ -313,7 +320,7 @@ func ladder(c *Connection) []ladderRow {
 	pieces := map[int][]string{}
 	for _, m := range c.Handshake {
 		name := camel(m.Type)
-		if m.Encrypted {
+		if m.Encrypted && !m.Decrypted {
 			name = "EncryptedHandshake"
 		}
 		if d, ok := m.Detail.(serverHelloDetail); ok && d.HelloRetryRequest {
@@ -344,7 +351,11 @@ func ladder(c *Connection) []ladderRow {
 		if len(r.Frames) > 0 {
 			row.last = r.Frames[len(r.Frames)-1]
 		}
-		switch r.TypeCode {
+		code := r.TypeCode
+		if r.Decrypted && r.InnerTypeCode != 0 {
+			code = r.InnerTypeCode
+		}
+		switch code {
 		case 22:
 			row.label = strings.Join(pieces[r.Number], " + ")
 			if row.label == "" {
@@ -353,7 +364,7 @@ func ladder(c *Connection) []ladderRow {
 		case 21:
 			var parts []string
 			for _, a := range alerts[r.Number] {
-				if a.Encrypted {
+				if a.Encrypted && !a.Decrypted {
 					parts = append(parts, "Alert (encrypted)")
 				} else {
 					parts = append(parts, "Alert "+a.Level+" "+a.Description)
@@ -370,13 +381,14 @@ func ladder(c *Connection) []ladderRow {
 			j := i
 			total := r.Length
 			frames := append([]int{}, r.Frames...)
-			for j+1 < len(c.Records) && c.Records[j+1].TypeCode == 23 && c.Records[j+1].From == r.From {
+			for j+1 < len(c.Records) && c.Records[j+1].TypeCode == 23 && c.Records[j+1].From == r.From &&
+				c.Records[j+1].InnerTypeCode == r.InnerTypeCode {
 				j++
 				total += c.Records[j].Length
 				frames = append(frames, c.Records[j].Frames...)
 			}
 			name := "ApplicationData"
-			if tls13 {
+			if tls13 && !r.Decrypted {
 				name = "Encrypted record"
 			}
 			if j > i {

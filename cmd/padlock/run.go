@@ -75,6 +75,8 @@ type options struct {
 	ja4plus     bool
 	caFile      string
 	trust       *report.Trust // from --ca-file; nil: the system's roots
+	keylog      string
+	keys        *keySources // nil: no key material
 
 	// Set up by run for process, not flags.
 	match *capture.Filter // nil: every packet
@@ -89,6 +91,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.format, "format", "", "output `FORMAT`: text (a ladder per connection), json (NDJSON, one line per connection)\nor summary (one screen of counts for the whole capture);\ndefault text when stdout is a terminal, json otherwise")
 	fs.BoolVar(&o.ja4plus, "ja4plus", false, "also compute JA4S and JA4X (FoxIO License 1.1: free for your own use, not for resale; see README)")
 	fs.StringVar(&o.caFile, "ca-file", "", "judge server certificate chains against the PEM roots in `FILE` instead of the system's")
+	fs.StringVar(&o.keylog, "keylog", "", "decrypt with the TLS secrets in `FILE` (NSS key log format, as SSLKEYLOGFILE writes; also read: $SSLKEYLOGFILE and pcapng Decryption Secrets Blocks)")
 	fs.StringVarP(&o.iface, "interface", "i", "", "capture live on `IFACE` (a name, \"any\", or a number from -D)")
 	fs.BoolVarP(&o.list, "list-interfaces", "D", false, "list the interfaces -i accepts and exit")
 	fs.StringVarP(&o.filter, "filter", "f", "", "capture filter `EXPR` in tcpdump syntax (or give it as the last arguments)")
@@ -190,6 +193,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	if live {
+		if !setKeys(&o, nil, stderr) {
+			return exitUsage
+		}
 		return runLive(o, w, stderr)
 	}
 
@@ -199,6 +205,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer src.Close()
+	if !setKeys(&o, src, stderr) {
+		return exitUsage
+	}
 	if o.filter != "" {
 		o.match = capture.NewFilter(o.filter, nil)
 	}

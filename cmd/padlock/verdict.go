@@ -28,4 +28,7 @@ func loadTrust(o *options, stderr io.Writer) bool {
 func configure(b *report.Builder, o options) {
 	b.JA4Plus = o.ja4plus
 	b.Trust = o.trust
+	if o.keys != nil {
+		b.Keys = o.keys
+	}
 }
