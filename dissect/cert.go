@@ -99,6 +99,18 @@ type Certificate struct {
 
 	SCTs []SCT `json:"scts,omitempty"` // embedded SCT list, 1.3.6.1.4.1.11129.2.4.2 (RFC 6962 Section 3.3)
 
+	// SubjectKeyID and AuthorityKeyID are the hex of the subjectKeyIdentifier
+	// (2.5.29.14) and of the authorityKeyIdentifier's keyIdentifier
+	// (2.5.29.35), RFC 5280 Sections 4.2.1.1-2: what links a certificate to
+	// its issuer when names repeat.
+	SubjectKeyID   string `json:"subject_key_id,omitempty"`
+	AuthorityKeyID string `json:"authority_key_id,omitempty"`
+	// RSAExponent is an RSA key's publicExponent, when it fits an int64.
+	RSAExponent int64 `json:"rsa_exponent,omitempty"`
+	// Extensions lists every extension in wire order (unknown ones too),
+	// as Wireshark's x509af.extension.id and x509af.critical show them.
+	Extensions []CertExtension `json:"extensions,omitempty"`
+
 	// SelfSigned: subject == issuer (byte for byte) and the signature
 	// verifies with the certificate's own key under crypto/x509's rules
 	// (so never for MD5, or for RSA keys under 1024 bits).
@@ -120,6 +132,17 @@ type SCT struct {
 	SignatureAlgorithm     string `json:"signature_algorithm,omitempty"`
 	SignatureAlgorithmCode int    `json:"signature_algorithm_code,omitempty"` // TLS SignatureAndHashAlgorithm as uint16
 }
+
+// CertExtension is one X.509 extension: its dotted OID and whether it is
+// marked critical (RFC 5280 Section 4.1: critical BOOLEAN DEFAULT FALSE).
+type CertExtension struct {
+	OID      string `json:"oid"`
+	Critical bool   `json:"critical"`
+}
+
+// maxCertExtensions bounds Certificate.Extensions: a hostile certificate
+// can hold thousands.
+const maxCertExtensions = 64
 
 // Values of Certificate.Parser.
 const (
@@ -442,15 +465,16 @@ func certSerialHex(n *big.Int) string {
 // certExt is one extension: its dotted OID and the content of extnValue,
 // with the content's offset in the DER (-1 when unknown).
 type certExt struct {
-	oid   string
-	value []byte
-	off   int
+	oid      string
+	value    []byte
+	off      int
+	critical bool
 }
 
 func certExtsFromStd(in []pkix.Extension) []certExt {
 	out := make([]certExt, 0, len(in))
 	for _, e := range in {
-		out = append(out, certExt{oid: e.Id.String(), value: e.Value, off: -1})
+		out = append(out, certExt{oid: e.Id.String(), value: e.Value, off: -1, critical: e.Critical})
 	}
 	return out
 }
@@ -458,18 +482,45 @@ func certExtsFromStd(in []pkix.Extension) []certExt {
 func certExtsFromCT(in []ctpkix.Extension) []certExt {
 	out := make([]certExt, 0, len(in))
 	for _, e := range in {
-		out = append(out, certExt{oid: e.Id.String(), value: e.Value, off: -1})
+		out = append(out, certExt{oid: e.Id.String(), value: e.Value, off: -1, critical: e.Critical})
 	}
 	return out
 }
 
 // fillFromExtensions decodes the extensions read here for every parser:
-// extended key usage (to keep wire order) and the SCT list (which crypto/x509
-// does not decode).
+// the list of extensions, extended key usage (to keep wire order), the key
+// identifiers and the SCT list (which crypto/x509 does not decode).
 func (c *Certificate) fillFromExtensions(exts []certExt) []*Error {
 	var errs []*Error
+	c.Extensions = nil
 	for _, e := range exts {
+		if len(c.Extensions) < maxCertExtensions {
+			c.Extensions = append(c.Extensions, CertExtension{OID: e.oid, Critical: e.critical})
+		}
 		switch e.oid {
+		case "2.5.29.14":
+			// SubjectKeyIdentifier ::= KeyIdentifier ::= OCTET STRING
+			v := cryptobyte.String(e.value)
+			var id cryptobyte.String
+			if v.ReadASN1(&id, casn1.OCTET_STRING) && v.Empty() {
+				c.SubjectKeyID = hex.EncodeToString(id)
+			} else {
+				c.warn(fmt.Sprintf("extension %s: malformed at offset %d", e.oid, e.off))
+			}
+		case "2.5.29.35":
+			// AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] KeyIdentifier OPTIONAL,
+			//     authorityCertIssuer [1] GeneralNames OPTIONAL,
+			//     authorityCertSerialNumber [2] CertificateSerialNumber OPTIONAL }
+			v := cryptobyte.String(e.value)
+			var seq, id cryptobyte.String
+			var has bool
+			if v.ReadASN1(&seq, casn1.SEQUENCE) && v.Empty() && seq.ReadOptionalASN1(&id, &has, casn1.Tag(0).ContextSpecific()) {
+				if has {
+					c.AuthorityKeyID = hex.EncodeToString(id)
+				}
+			} else {
+				c.warn(fmt.Sprintf("extension %s: malformed at offset %d", e.oid, e.off))
+			}
 		case "2.5.29.37":
 			c.ExtKeyUsage = nil
 			if !c.walkEKU(e.value) {
@@ -706,7 +757,7 @@ func walkCertificate(der []byte) *certWalk {
 			if !ext.read(&value, casn1.OCTET_STRING) || !ext.s.Empty() {
 				return fail("malformed extension "+e.oid, &ext)
 			}
-			e.value, e.off = value.s, value.off()
+			e.value, e.off, e.critical = value.s, value.off(), critical
 			w.exts = append(w.exts, e)
 		}
 	}
@@ -957,6 +1008,10 @@ func (c *Certificate) setKey(spki []byte) {
 		var rsa, n cryptobyte.String
 		if keyOK && k.ReadASN1(&rsa, casn1.SEQUENCE) && rsa.ReadASN1(&n, casn1.INTEGER) {
 			c.KeyBits = certIntBits(n)
+			var e int64
+			if rsa.ReadASN1Int64WithTag(&e, casn1.INTEGER) && e > 0 {
+				c.RSAExponent = e
+			}
 		}
 	case "1.2.840.10045.2.1": // id-ecPublicKey (RFC 5480)
 		name = "ECDSA"

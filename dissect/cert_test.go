@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -367,6 +368,15 @@ func TestParseCertificateGenerated(t *testing.T) {
 			want.NotBeforeText, want.NotAfterText = "2024-01-02T03:04:05Z", "2026-01-02T03:04:05Z"
 			require.NotNil(t, c.Raw)
 			want.Raw = c.Raw
+			// The extension list, key identifiers and RSA exponent agree
+			// with crypto/x509's view of the same certificate.
+			want.SubjectKeyID, want.AuthorityKeyID = hex.EncodeToString(c.Raw.SubjectKeyId), hex.EncodeToString(c.Raw.AuthorityKeyId)
+			for _, e := range c.Raw.Extensions {
+				want.Extensions = append(want.Extensions, CertExtension{OID: e.Id.String(), Critical: e.Critical})
+			}
+			if k, ok := c.Raw.PublicKey.(*rsa.PublicKey); ok {
+				want.RSAExponent = int64(k.E)
+			}
 			assert.Equal(t, want, *c)
 			// For names crypto/x509 can print, the RFC 4514 string matches its Name.String.
 			assert.Equal(t, c.Raw.Subject.String(), c.Subject)
@@ -853,6 +863,16 @@ func TestParseCertificateJSON(t *testing.T) {
 		"key_usage":         []any{"digital_signature", "key_encipherment"},
 		"ext_key_usage":     []any{"server_auth"},
 		"self_signed":       false,
+		// Checked against tshark 4.0 (x509af.extension.id, x509af.critical,
+		// x509ce.keyIdentifier, pkcs1.publicExponent) on pcaps/tls12-basic.pcap.
+		"authority_key_id": "a8a88b8cb2b7da88ea03f0521458ce9f71dd6158",
+		"rsa_exponent":     float64(65537),
+		"extensions": []any{
+			map[string]any{"oid": "2.5.29.15", "critical": true},
+			map[string]any{"oid": "2.5.29.37", "critical": false},
+			map[string]any{"oid": "2.5.29.35", "critical": false},
+			map[string]any{"oid": "2.5.29.17", "critical": false},
+		},
 	}, m)
 }
 
@@ -1031,4 +1051,56 @@ func BenchmarkParseCertificate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestCertFillFromExtensions pins the extension list, key identifiers and
+// their malformed forms. The AKI and SKI bytes are cut from
+// pcaps/tls12-basic.pcap's intermediate certificate (as tshark 4.0 shows
+// x509ce.SubjectKeyIdentifier and x509ce.keyIdentifier); the broken ones are
+// made by hand.
+func TestCertFillFromExtensions(t *testing.T) {
+	ski := unhex("0414a8a88b8cb2b7da88ea03f0521458ce9f71dd6158")
+	aki := unhex("30168014619078dca519490f36ab333acaa0676ea855e5c4")
+	tests := []struct {
+		name     string
+		exts     []certExt
+		wantSKI  string
+		wantAKI  string
+		wantExts []CertExtension
+		warn     bool
+	}{
+		{name: "ski_and_aki", exts: []certExt{{oid: "2.5.29.15", critical: true, value: unhex("03020106")}, {oid: "2.5.29.14", value: ski}, {oid: "2.5.29.35", value: aki}},
+			wantSKI: "a8a88b8cb2b7da88ea03f0521458ce9f71dd6158", wantAKI: "619078dca519490f36ab333acaa0676ea855e5c4",
+			wantExts: []CertExtension{{"2.5.29.15", true}, {"2.5.29.14", false}, {"2.5.29.35", false}}},
+		// authorityCertSerialNumber [2] only: no keyIdentifier to show.
+		{name: "aki_serial_only", exts: []certExt{{oid: "2.5.29.35", value: unhex("3003820101")}},
+			wantExts: []CertExtension{{"2.5.29.35", false}}},
+		{name: "ski_not_octet_string", exts: []certExt{{oid: "2.5.29.14", value: unhex("0201ff")}},
+			wantExts: []CertExtension{{"2.5.29.14", false}}, warn: true},
+		{name: "ski_trailing_bytes", exts: []certExt{{oid: "2.5.29.14", value: append(append([]byte{}, ski...), 0)}},
+			wantExts: []CertExtension{{"2.5.29.14", false}}, warn: true},
+		{name: "aki_truncated", exts: []certExt{{oid: "2.5.29.35", value: aki[:10]}},
+			wantExts: []CertExtension{{"2.5.29.35", false}}, warn: true},
+		{name: "unknown_critical", exts: []certExt{{oid: "1.2.3.4", critical: true, value: []byte{5, 0}}},
+			wantExts: []CertExtension{{"1.2.3.4", true}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Certificate{}
+			assert.Empty(t, c.fillFromExtensions(tt.exts))
+			assert.Equal(t, tt.wantSKI, c.SubjectKeyID)
+			assert.Equal(t, tt.wantAKI, c.AuthorityKeyID)
+			assert.Equal(t, tt.wantExts, c.Extensions)
+			assert.Equal(t, tt.warn, len(c.Warnings) > 0, "warnings %q", c.Warnings)
+		})
+	}
+	t.Run("capped", func(t *testing.T) {
+		exts := make([]certExt, maxCertExtensions+10)
+		for i := range exts {
+			exts[i] = certExt{oid: "1.2.3." + strconv.Itoa(i)}
+		}
+		c := &Certificate{}
+		c.fillFromExtensions(exts)
+		assert.Len(t, c.Extensions, maxCertExtensions)
+	})
 }

@@ -1,0 +1,1178 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestTsharkFields cross-checks, field by field, every value tshark shows
+// under tls.record.*, tls.handshake.*, tls.alert_message.* (and the x509*,
+// pkcs1.* fields of the cleartext certificates) with padlock's JSON for the
+// same record, message, extension or certificate (issue 3).
+//
+// How: one `tshark -T json` run per capture. Its tree keeps duplicate keys,
+// so it is read token by token into an ordered tree. Each tls.record is
+// matched with padlock's record whose last frame is the tshark frame (the
+// frame where tshark reassembled it), in order; each cleartext handshake
+// message with padlock's message by (last frame, type, order). Inside a
+// message, a subtree holding tls.handshake.extension.type is the next
+// extension (padlock's extensions[] in wire order), and each
+// tls.handshake.certificate_length starts the next certificate
+// (handshake[].certificates[k], and certificates[] through its
+// "certificate" index). Every leaf tshark shows in such a scope must be in
+// tsharkFieldMap (and then equal, after normalisation) or in tsharkNotShown
+// with its reason; anything else fails the test, so a field tshark learns
+// to show, or a capture that brings a new one, cannot pass unseen.
+func TestTsharkFields(t *testing.T) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
+	}
+	seen := map[string]int{}
+	for _, path := range captures(t) {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			out, errOut, code := runPadlock("-r", path, "--format", "json", "--ja4plus")
+			require.Equal(t, 0, code, errOut)
+			pl := newPadlockIndex(t, out)
+			args := []string{"-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tls", "-T", "json", "-J", "frame tls"}
+			for _, p := range pl.ports() {
+				args = append(args, "-d", fmt.Sprintf("tcp.port==%d,tls", p))
+			}
+			// tshark exits non-zero on a capture cut short but still prints
+			// what it read.
+			raw, err := exec.Command(tshark, args...).Output()
+			if _, exit := err.(*exec.ExitError); !exit {
+				require.NoError(t, err)
+			}
+			pkts, err := parseTsharkJSON(raw)
+			require.NoError(t, err)
+			c := &tsharkCheck{t: t, pl: pl, seen: seen}
+			for _, p := range pkts {
+				c.packet(p)
+			}
+		})
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	compared := 0
+	for _, n := range names {
+		if _, ok := tsharkFieldMap[n]; ok {
+			compared++
+		}
+	}
+	t.Logf("%d distinct tshark fields seen, %d compared with padlock's JSON, %d not shown by padlock", len(names), compared, len(names)-compared)
+}
+
+// tsNode is one member of tshark's JSON tree: a leaf (Val) or an object
+// (Kids, in document order, duplicate keys kept).
+type tsNode struct {
+	Key  string
+	Val  string
+	Kids []*tsNode
+	Obj  bool
+}
+
+func (n *tsNode) child(key string) *tsNode {
+	for _, k := range n.Kids {
+		if k.Key == key {
+			return k
+		}
+	}
+	return nil
+}
+
+func (n *tsNode) children(key string) []*tsNode {
+	var out []*tsNode
+	for _, k := range n.Kids {
+		if k.Key == key {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// parseTsharkJSON reads `tshark -T json` output: an array of packets whose
+// objects repeat keys (encoding/json's maps would keep only the last).
+func parseTsharkJSON(raw []byte) ([]*tsNode, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	root := &tsNode{}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil
+	}
+	if err := tsValue(dec, root); err != nil {
+		return nil, err
+	}
+	return root.Kids, nil
+}
+
+func tsValue(dec *json.Decoder, n *tsNode) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch v := tok.(type) {
+	case json.Delim:
+		n.Obj = true
+		switch v {
+		case '{':
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				kid := &tsNode{Key: k.(string)}
+				if err := tsValue(dec, kid); err != nil {
+					return err
+				}
+				n.Kids = append(n.Kids, kid)
+			}
+		case '[':
+			// An array stands for repeated values of one key.
+			for dec.More() {
+				kid := &tsNode{Key: n.Key}
+				if err := tsValue(dec, kid); err != nil {
+					return err
+				}
+				n.Kids = append(n.Kids, kid)
+			}
+		}
+		_, err := dec.Token() // closing delimiter
+		return err
+	case string:
+		n.Val = v
+	case json.Number:
+		n.Val = v.String()
+	case nil:
+		n.Val = ""
+	default:
+		n.Val = fmt.Sprint(v)
+	}
+	return nil
+}
+
+// jobj is one decoded object of padlock's JSON.
+type jobj = map[string]any
+
+// padlockIndex finds padlock's records and messages by the frame where
+// tshark shows them.
+type padlockIndex struct {
+	conns   []jobj
+	records map[int][]plRecord // last frame -> records, stream order
+	msgs    map[int][]plMsg    // last frame -> cleartext messages, in order
+}
+
+type plRecord struct {
+	conn jobj
+	rec  jobj
+}
+
+type plMsg struct {
+	conn jobj
+	msg  jobj
+	used bool
+}
+
+func newPadlockIndex(t *testing.T, out string) *padlockIndex {
+	pl := &padlockIndex{records: map[int][]plRecord{}, msgs: map[int][]plMsg{}}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var conn jobj
+		require.NoError(t, json.Unmarshal([]byte(line), &conn))
+		pl.conns = append(pl.conns, conn)
+		for _, r := range list(conn["records"]) {
+			rec := r.(jobj)
+			if f := lastFrame(rec); f > 0 {
+				pl.records[f] = append(pl.records[f], plRecord{conn, rec})
+			}
+		}
+		for _, m := range list(conn["handshake"]) {
+			msg := m.(jobj)
+			if msg["encrypted"] == true {
+				continue
+			}
+			if f := lastFrame(msg); f > 0 {
+				pl.msgs[f] = append(pl.msgs[f], plMsg{conn: conn, msg: msg})
+			}
+		}
+	}
+	// Several connections can end records in one frame only if they share
+	// it, which they cannot; within a connection both directions never
+	// share a frame either, so record number order is stream order.
+	for _, rs := range pl.records {
+		sort.SliceStable(rs, func(i, j int) bool { return num(rs[i].rec["number"]) < num(rs[j].rec["number"]) })
+	}
+	return pl
+}
+
+func (pl *padlockIndex) ports() []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, c := range pl.conns {
+		p := int(num(c["server"].(jobj)["port"]))
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func num(v any) float64 {
+	f, _ := v.(float64)
+	return f
+}
+
+func lastFrame(o jobj) int {
+	fs := list(o["frames"])
+	if len(fs) == 0 {
+		return 0
+	}
+	return int(num(fs[len(fs)-1]))
+}
+
+// tsScope is what one tshark field is compared with.
+type tsScope struct {
+	conn, rec, msg, ext, entry, cert jobj
+	parent                           string // the key of the tshark object holding the field
+}
+
+// tsharkCheck walks one capture's packets.
+type tsharkCheck struct {
+	t    *testing.T
+	pl   *padlockIndex
+	seen map[string]int
+	// recIdx and msgIdx count what was taken from a frame so far.
+	recIdx map[int]int
+}
+
+func (c *tsharkCheck) packet(p *tsNode) {
+	layers := p.child("_source").child("layers")
+	frameNo, _ := strconv.Atoi(layers.child("frame").child("frame.number").Val)
+	if c.recIdx == nil {
+		c.recIdx = map[int]int{}
+	}
+	for _, tls := range layers.children("tls") {
+		for _, rec := range tls.children("tls.record") {
+			c.record(frameNo, rec)
+		}
+	}
+}
+
+func (c *tsharkCheck) record(frame int, rec *tsNode) {
+	t := c.t
+	i := c.recIdx[frame]
+	c.recIdx[frame]++
+	rs := c.pl.records[frame]
+	where := fmt.Sprintf("frame %d record %d", frame, i)
+	if i >= len(rs) {
+		t.Errorf("%s: tshark shows a record padlock does not end in this frame", where)
+		return
+	}
+	sc := &tsScope{conn: rs[i].conn, rec: rs[i].rec}
+	vals := map[string][]string{}
+	type hsNode struct{ h, fragments *tsNode }
+	var hs []hsNode
+	var fragments *tsNode
+	for _, k := range rec.Kids {
+		switch {
+		case k.Key == "tls.handshake.fragments":
+			fragments = k
+		case k.Key == "tls.handshake" && k.Obj:
+			hs = append(hs, hsNode{k, fragments})
+			fragments = nil
+		default:
+			c.collect(k, "tls.record", vals)
+		}
+	}
+	c.compare(where, sc, vals)
+	for _, h := range hs {
+		c.handshake(frame, h.fragments, h.h, sc)
+	}
+}
+
+// collect gathers the leaves under n (not crossing into extension or
+// certificate scopes, which the caller handles) by field name.
+func (c *tsharkCheck) collect(n *tsNode, parent string, vals map[string][]string) {
+	if !n.Obj {
+		if !isTsharkField(n.Key) {
+			return
+		}
+		key := tsharkKey(parent, n.Key)
+		vals[key] = append(vals[key], n.Val)
+		return
+	}
+	for _, k := range n.Kids {
+		c.collect(k, n.Key, vals)
+	}
+}
+
+// isTsharkField tells a field from a text label ("Extension: server_name
+// (len=16)") or tshark's bookkeeping.
+func isTsharkField(key string) bool {
+	return strings.Contains(key, ".") && !strings.Contains(key, " ")
+}
+
+// tsharkKey qualifies the few field names whose meaning depends on where
+// they stand.
+func tsharkKey(parent, name string) string {
+	if tsharkQualified[name] {
+		return parent + ">" + name
+	}
+	return name
+}
+
+var tsharkQualified = map[string]bool{
+	"x509af.algorithm.id": true, // signature (twice) or public key algorithm
+	"x509af.utcTime":      true, // notBefore or notAfter
+	"x509af.generalTime":  true,
+}
+
+func (c *tsharkCheck) handshake(frame int, fragments, h *tsNode, rsc *tsScope) {
+	t := c.t
+	typ := h.child("tls.handshake.type")
+	if typ == nil {
+		t.Errorf("frame %d: tshark handshake without a type", frame)
+		return
+	}
+	code, _ := strconv.Atoi(typ.Val)
+	var m *plMsg
+	ms := c.pl.msgs[frame]
+	for i := range ms {
+		if !ms[i].used && int(num(ms[i].msg["type_code"])) == code {
+			m = &ms[i]
+			break
+		}
+	}
+	where := fmt.Sprintf("frame %d handshake type %d", frame, code)
+	if m == nil {
+		t.Errorf("%s: tshark shows a message padlock does not end in this frame", where)
+		return
+	}
+	m.used = true
+	sc := &tsScope{conn: m.conn, rec: rsc.rec, msg: m.msg}
+	vals := map[string][]string{}
+	// Reassembly: tshark lists the fragments beside the reassembled
+	// message, in the record that completed it.
+	if fragments != nil {
+		c.collect(fragments, "tls.record", vals)
+	}
+	exts := list(m.msg["extensions"])
+	entries := list(m.msg["certificates"])
+	certs := list(m.conn["certificates"])
+	nExt, nCert := 0, 0
+	var walk func(n *tsNode, parent string)
+	walk = func(n *tsNode, parent string) {
+		for _, k := range n.Kids {
+			switch {
+			case k.Obj && k.child("tls.handshake.extension.type") != nil:
+				ew := fmt.Sprintf("%s extension %d", where, nExt)
+				es := &tsScope{conn: m.conn, msg: m.msg}
+				if nExt < len(exts) {
+					es.ext = exts[nExt].(jobj)
+				} else {
+					t.Errorf("%s: padlock has only %d extensions", ew, len(exts))
+				}
+				nExt++
+				ev := map[string][]string{}
+				c.collect(k, n.Key, ev)
+				c.compare(ew, es, ev)
+			case k.Key == "tls.handshake.certificate_length":
+				nCert++
+				fallthrough
+			case k.Key == "tls.handshake.certificate" || k.Key == "tls.handshake.certificate_tree":
+				cw := fmt.Sprintf("%s certificate %d", where, nCert-1)
+				cs := &tsScope{conn: m.conn, msg: m.msg}
+				if nCert-1 < len(entries) {
+					cs.entry = entries[nCert-1].(jobj)
+					if ci, ok := cs.entry["certificate"].(float64); ok && int(ci) < len(certs) {
+						cs.cert = certs[int(ci)].(jobj)
+					}
+				} else {
+					t.Errorf("%s: padlock has only %d certificates", cw, len(entries))
+				}
+				cv := map[string][]string{}
+				if k.Obj {
+					c.x509(k, cv)
+				} else {
+					c.collect(k, n.Key, cv)
+				}
+				c.compare(cw, cs, cv)
+			case k.Obj:
+				walk(k, k.Key)
+			default:
+				c.collect(k, parent, vals)
+			}
+		}
+	}
+	walk(h, "tls.handshake")
+	c.compare(where, sc, vals)
+}
+
+// x509 collects a certificate_tree; the issuer and subject subtrees become
+// one RFC 4514 string each (fields x509af.issuer_tree, x509af.subject_tree),
+// which is what padlock shows.
+func (c *tsharkCheck) x509(n *tsNode, vals map[string][]string) {
+	for _, k := range n.Kids {
+		switch {
+		case k.Key == "x509af.issuer_tree" || k.Key == "x509af.subject_tree":
+			vals[k.Key] = append(vals[k.Key], tsharkDN(k, k.Key, vals))
+		case k.Obj:
+			c.x509Inner(k, n.Key, vals)
+		default:
+			c.collect(k, n.Key, vals)
+		}
+	}
+}
+
+func (c *tsharkCheck) x509Inner(n *tsNode, parent string, vals map[string][]string) {
+	if n.Key == "x509af.issuer_tree" || n.Key == "x509af.subject_tree" {
+		vals[n.Key] = append(vals[n.Key], tsharkDN(n, n.Key, vals))
+		return
+	}
+	for _, k := range n.Kids {
+		if k.Obj {
+			c.x509Inner(k, n.Key, vals)
+		} else {
+			c.collect(k, n.Key, vals)
+		}
+	}
+}
+
+// tsharkDN turns an issuer or subject subtree into RFC 4514 (most specific
+// RDN first, as crypto/x509's pkix.Name.String and padlock write it; tshark
+// shows wire order). The count and CHOICE fields inside it are recorded
+// under their own names so that the check knows they were seen; their
+// meaning is in the string.
+func tsharkDN(n *tsNode, tree string, vals map[string][]string) string {
+	var rdns []string
+	add := func(key, v string) { vals[tree+">"+key] = append(vals[tree+">"+key], v) }
+	var walk func(n *tsNode)
+	walk = func(n *tsNode) {
+		for _, k := range n.Kids {
+			if k.Key == "x509if.RDNSequence_item_tree" {
+				var avas []string
+				var inner func(n *tsNode)
+				inner = func(n *tsNode) {
+					oid := ""
+					for _, a := range n.Kids {
+						switch {
+						case a.Key == "x509if.oid":
+							oid = a.Val
+							add(a.Key, a.Val)
+						case a.Obj && a.Key == "x509sat.DirectoryString_tree" || a.Obj && strings.HasSuffix(a.Key, "_tree") && oid != "" && len(a.Kids) == 1 && !a.Kids[0].Obj:
+							for _, s := range a.Kids {
+								add(s.Key, s.Val)
+								avas = append(avas, rdnType(oid)+"="+rdnEscape(s.Val))
+							}
+						case a.Obj:
+							inner(a)
+						default:
+							if isTsharkField(a.Key) {
+								add(a.Key, a.Val)
+							}
+							if strings.HasPrefix(a.Key, "x509sat.") && a.Key != "x509sat.DirectoryString" && oid != "" {
+								avas = append(avas, rdnType(oid)+"="+rdnEscape(a.Val))
+							}
+						}
+					}
+				}
+				inner(k)
+				rdns = append(rdns, strings.Join(avas, "+"))
+				continue
+			}
+			if k.Obj {
+				walk(k)
+			} else if isTsharkField(k.Key) {
+				add(k.Key, k.Val)
+			}
+		}
+	}
+	walk(n)
+	for i, j := 0, len(rdns)-1; i < j; i, j = i+1, j-1 {
+		rdns[i], rdns[j] = rdns[j], rdns[i]
+	}
+	return strings.Join(rdns, ",")
+}
+
+// rdnType is RFC 4514's short name for the attribute types crypto/x509
+// names, else the dotted OID.
+func rdnType(oid string) string {
+	switch oid {
+	case "2.5.4.6":
+		return "C"
+	case "2.5.4.10":
+		return "O"
+	case "2.5.4.11":
+		return "OU"
+	case "2.5.4.3":
+		return "CN"
+	case "2.5.4.5":
+		return "SERIALNUMBER"
+	case "2.5.4.7":
+		return "L"
+	case "2.5.4.8":
+		return "ST"
+	case "2.5.4.9":
+		return "STREET"
+	case "2.5.4.17":
+		return "POSTALCODE"
+	}
+	return oid
+}
+
+func rdnEscape(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case strings.ContainsRune(",+\"\\<>;", r),
+			i == 0 && (r == ' ' || r == '#'),
+			i == len(s)-1 && r == ' ':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// compare checks every field collected in one scope.
+func (c *tsharkCheck) compare(where string, sc *tsScope, vals map[string][]string) {
+	t := c.t
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		c.seen[k]++
+		theirs := vals[k]
+		if _, ok := tsharkNotShown[k]; ok {
+			continue
+		}
+		fm, ok := tsharkFieldMap[k]
+		if !ok {
+			t.Errorf("%s: tshark field %s = %q is neither compared (tsharkFieldMap) nor listed in tsharkNotShown", where, k, theirs)
+			continue
+		}
+		ours := fm.get(sc)
+		a := make([]string, len(theirs))
+		for i, v := range theirs {
+			a[i] = fm.kind.norm(v)
+		}
+		b := make([]string, len(ours))
+		for i, v := range ours {
+			b[i] = fm.kind.norm(v)
+		}
+		if fm.kind == kPrefix {
+			ok = len(a) == len(b)
+			for i := 0; ok && i < len(a); i++ {
+				ok = b[i] != "" && strings.HasPrefix(a[i], b[i])
+			}
+		} else {
+			if fm.kind == kFrames {
+				a = dedup(a)
+			}
+			ok = fmt.Sprint(a) == fmt.Sprint(b)
+		}
+		if !ok {
+			t.Errorf("%s: %s: tshark %q, padlock %q", where, k, a, b)
+		}
+	}
+}
+
+// valueKind says how a tshark value and padlock's are brought to one form.
+type valueKind int
+
+const (
+	kStr    valueKind = iota // as is
+	kNum                     // decimal or 0x hex -> decimal
+	kHex                     // aa:bb or aabb -> aabb
+	kLen                     // bytes -> their count (padlock shows a length, not the bytes)
+	kSHA256                  // bytes -> hex SHA-256 (padlock shows the DER's fingerprint)
+	kPrefix                  // bytes -> hex; padlock shows the first bytes only
+	kTime                    // tshark's date -> RFC 3339
+	kFrames                  // frame numbers, each listed once
+	kBits                    // an INTEGER's bytes -> its size in bits
+)
+
+func dedup(v []string) []string {
+	var out []string
+	for i, x := range v {
+		if i == 0 || x != v[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (k valueKind) norm(v string) string {
+	switch k {
+	case kNum, kFrames:
+		if strings.HasPrefix(v, "0x") {
+			n, err := strconv.ParseUint(v[2:], 16, 64)
+			if err == nil {
+				return strconv.FormatUint(n, 10)
+			}
+		}
+		return v
+	case kHex, kPrefix:
+		return strings.ToLower(strings.ReplaceAll(v, ":", ""))
+	case kLen:
+		if strings.HasPrefix(v, "#") {
+			return v[1:]
+		}
+		b, _ := hex.DecodeString(strings.ReplaceAll(v, ":", ""))
+		return strconv.Itoa(len(b))
+	case kSHA256:
+		if len(v) == 64 && !strings.Contains(v, ":") {
+			return v
+		}
+		b, _ := hex.DecodeString(strings.ReplaceAll(v, ":", ""))
+		s := sha256.Sum256(b)
+		return hex.EncodeToString(s[:])
+	case kBits:
+		if !strings.Contains(v, ":") {
+			return v
+		}
+		b, _ := hex.DecodeString(strings.ReplaceAll(v, ":", ""))
+		return strconv.Itoa(new(big.Int).SetBytes(b).BitLen())
+	case kTime:
+		for _, layout := range []string{"2006-01-02 15:04:05 (MST)", "Jan _2, 2006 15:04:05.000000000 MST"} {
+			if tm, err := time.Parse(layout, v); err == nil {
+				return tm.UTC().Format(time.RFC3339)
+			}
+		}
+		return v
+	}
+	return v
+}
+
+// fieldMap says where padlock shows one tshark field.
+type fieldMap struct {
+	kind valueKind
+	get  func(*tsScope) []string
+}
+
+// Getters over padlock's JSON.
+
+// path returns the values at a dotted path; "*" walks every array element.
+func path(o jobj, p string) []string {
+	if o == nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any, parts []string)
+	walk = func(v any, parts []string) {
+		if len(parts) == 0 {
+			switch x := v.(type) {
+			case nil:
+			case float64:
+				out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
+			case bool:
+				out = append(out, map[bool]string{true: "1", false: "0"}[x])
+			case string:
+				out = append(out, x)
+			case []any:
+				for _, e := range x {
+					walk(e, nil)
+				}
+			default:
+				out = append(out, fmt.Sprint(x))
+			}
+			return
+		}
+		switch x := v.(type) {
+		case jobj:
+			if y, ok := x[parts[0]]; ok {
+				walk(y, parts[1:])
+			}
+		case []any:
+			if parts[0] == "*" {
+				for _, e := range x {
+					walk(e, parts[1:])
+				}
+			}
+		}
+	}
+	walk(o, strings.Split(p, "."))
+	return out
+}
+
+func msgField(p string) func(*tsScope) []string {
+	return func(s *tsScope) []string { return path(s.msg, p) }
+}
+func extField(p string) func(*tsScope) []string {
+	return func(s *tsScope) []string { return path(s.ext, p) }
+}
+func recField(p string) func(*tsScope) []string {
+	return func(s *tsScope) []string { return path(s.rec, p) }
+}
+func certField(p string) func(*tsScope) []string {
+	return func(s *tsScope) []string { return path(s.cert, p) }
+}
+
+// first returns the values of the first path that has any.
+func first(get ...func(*tsScope) []string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		for _, g := range get {
+			if v := g(s); len(v) > 0 {
+				return v
+			}
+		}
+		return nil
+	}
+}
+
+// count is the number of values at p, times per, plus add per value.
+func count(get func(*tsScope) []string, per int) func(*tsScope) []string {
+	return func(s *tsScope) []string { return []string{strconv.Itoa(len(get(s)) * per)} }
+}
+
+// sum adds per to every number at p and returns the total.
+func sum(get func(*tsScope) []string, per int) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		n := 0
+		for _, v := range get(s) {
+			i, _ := strconv.Atoi(v)
+			n += i + per
+		}
+		return []string{strconv.Itoa(n)}
+	}
+}
+
+func mapEach(get func(*tsScope) []string, f func(string) string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		in := get(s)
+		out := make([]string, len(in))
+		for i, v := range in {
+			out[i] = f(v)
+		}
+		return out
+	}
+}
+
+func atoi(v string) int { i, _ := strconv.Atoi(v); return i }
+
+// lengths returns the byte count of each hex string at get.
+func hexLens(get func(*tsScope) []string) func(*tsScope) []string {
+	return mapEach(get, func(v string) string { return strconv.Itoa(len(v) / 2) })
+}
+
+// prefixed marks values as lengths for kLen.
+func prefixed(get func(*tsScope) []string) func(*tsScope) []string {
+	return mapEach(get, func(v string) string { return "#" + v })
+}
+
+// Certificate helpers.
+
+var certKeyUsageBits = []string{"digital_signature", "non_repudiation", "key_encipherment", "data_encipherment",
+	"key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"}
+
+func keyUsageBit(name string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		if s.cert == nil || !hasExt(s.cert, "2.5.29.15") {
+			return nil
+		}
+		for _, u := range path(s.cert, "key_usage") {
+			if u == name {
+				return []string{"1"}
+			}
+		}
+		return []string{"0"}
+	}
+}
+
+// keyUsageHex is the KeyUsage BIT STRING's bytes as tshark shows them.
+func keyUsageHex(s *tsScope) []string {
+	if s.cert == nil || !hasExt(s.cert, "2.5.29.15") {
+		return nil
+	}
+	var bits uint16
+	hi := -1
+	for _, u := range path(s.cert, "key_usage") {
+		for i, n := range certKeyUsageBits {
+			if u == n {
+				bits |= 1 << (15 - i)
+				if i > hi {
+					hi = i
+				}
+			}
+		}
+	}
+	b := []byte{byte(bits >> 8), byte(bits)}
+	if hi < 8 {
+		b = b[:1]
+	}
+	return []string{hex.EncodeToString(b)}
+}
+
+func hasExt(cert jobj, oid string) bool {
+	for _, o := range path(cert, "extensions.*.oid") {
+		if o == oid {
+			return true
+		}
+	}
+	return false
+}
+
+var ekuOIDs = map[string]string{
+	"any": "2.5.29.37.0", "server_auth": "1.3.6.1.5.5.7.3.1", "client_auth": "1.3.6.1.5.5.7.3.2",
+	"code_signing": "1.3.6.1.5.5.7.3.3", "email_protection": "1.3.6.1.5.5.7.3.4", "ipsec_end_system": "1.3.6.1.5.5.7.3.5",
+	"ipsec_tunnel": "1.3.6.1.5.5.7.3.6", "ipsec_user": "1.3.6.1.5.5.7.3.7", "time_stamping": "1.3.6.1.5.5.7.3.8",
+	"ocsp_signing": "1.3.6.1.5.5.7.3.9",
+}
+
+var curveOIDs = map[string]string{
+	"P-224": "1.3.132.0.33", "P-256": "1.2.840.10045.3.1.7", "P-384": "1.3.132.0.34", "P-521": "1.3.132.0.35",
+}
+
+// randomTime is the first four bytes of a hello random read as a Unix time,
+// which is how tshark shows them (tls.handshake.random_time).
+func randomTime(s *tsScope) []string {
+	r := path(s.msg, "random")
+	if len(r) == 0 || len(r[0]) < 8 {
+		return nil
+	}
+	n, _ := strconv.ParseUint(r[0][:8], 16, 32)
+	return []string{time.Unix(int64(n), 0).UTC().Format(time.RFC3339)}
+}
+
+// alertField reads the connection's alert sent in this record.
+func alertField(p string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		for _, a := range list(path2(s.conn, "tls", "alerts")) {
+			a := a.(jobj)
+			if num(a["record"]) == num(s.rec["number"]) && a["from"] == s.rec["from"] {
+				return path(a, p)
+			}
+		}
+		return nil
+	}
+}
+
+func path2(o jobj, a, b string) any {
+	if x, ok := o[a].(jobj); ok {
+		return x[b]
+	}
+	return nil
+}
+
+// helloFingerprint is the connection's JA3 or JA3S when this is the hello
+// it was computed from (the last ClientHello; the last ServerHello).
+func helloFingerprint(key string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		return path(s.conn, "fingerprints."+key)
+	}
+}
+
+// frameSet is the message's frames, once each; tshark lists the frame of
+// every fragment.
+func fragmentFrames(s *tsScope) []string {
+	return path(s.msg, "frames")
+}
+
+// tsharkFieldMap maps every tshark field padlock shows to where it shows
+// it. The comment after each says how, when it is not the same value.
+var tsharkFieldMap = map[string]fieldMap{
+	// Records (padlock's records[] entry ending in the frame).
+	"tls.record.content_type": {kNum, recField("type_code")},
+	"tls.record.opaque_type":  {kNum, recField("type_code")},
+	"tls.record.version":      {kNum, recField("version_code")},
+	"tls.record.length":       {kNum, recField("length")},
+	"tls.app_data":            {kLen, prefixed(recField("length"))}, // padlock counts encrypted bytes, does not dump them
+	"tls.alert_message.level": {kNum, alertField("level_code")},
+	"tls.alert_message.desc":  {kNum, alertField("code")},
+
+	// Handshake message header and reassembly.
+	"tls.handshake.type":           {kNum, msgField("type_code")},
+	"tls.handshake.length":         {kNum, msgField("length")},
+	"tls.handshake.fragment":       {kFrames, fragmentFrames}, // tshark names a frame once per fragment, padlock once
+	"tls.handshake.fragment.count": {kNum, count(msgField("records"), 1)},
+
+	// ClientHello / ServerHello.
+	"tls.handshake.version":              {kNum, msgField("version_code")},
+	"tls.handshake.random":               {kHex, msgField("random")},
+	"tls.handshake.random_time":          {kTime, randomTime},
+	"tls.handshake.random_bytes":         {kHex, mapEach(msgField("random"), func(v string) string { return v[min(8, len(v)):] })},
+	"tls.handshake.session_id_length":    {kNum, msgField("session_id_length")},
+	"tls.handshake.session_id":           {kHex, msgField("session_id")},
+	"tls.handshake.cipher_suites_length": {kNum, count(msgField("cipher_suites.*.code"), 2)},
+	"tls.handshake.ciphersuite":          {kNum, first(msgField("cipher_suites.*.code"), msgField("cipher_suite_code"))},
+	"tls.handshake.comp_methods_length":  {kNum, count(msgField("compression_methods"), 1)},
+	"tls.handshake.comp_method":          {kNum, first(msgField("compression_methods"), msgField("compression_method"))},
+	"tls.handshake.extensions_length":    {kNum, sum(msgField("extensions.*.length"), 4)}, // the sum of what padlock shows per extension
+	"tls.handshake.ja3":                  {kStr, helloFingerprint("ja3")},
+	"tls.handshake.ja3_full":             {kStr, helloFingerprint("ja3_full")},
+	"tls.handshake.ja3s":                 {kStr, helloFingerprint("ja3s")},
+	"tls.handshake.ja3s_full":            {kStr, helloFingerprint("ja3s_full")},
+
+	// Extensions (padlock's extensions[k]).
+	"tls.handshake.extension.type":                                {kNum, extField("code")},
+	"tls.handshake.extension.len":                                 {kNum, extField("length")},
+	"tls.handshake.extension.data":                                {kHex, func(s *tsScope) []string { return append(path(s.ext, "hex"), "")[:1] }},
+	"tls.handshake.extensions_server_name_list_len":               {kNum, extField("server_name_list_length")},
+	"tls.handshake.extensions_server_name_type":                   {kNum, extField("server_names.*.type.code")},
+	"tls.handshake.extensions_server_name_len":                    {kNum, extField("server_names.*.length")},
+	"tls.handshake.extensions_server_name":                        {kStr, extField("server_names.*.name")},
+	"tls.handshake.extensions_ec_point_formats_length":            {kNum, count(extField("ec_point_formats.*.code"), 1)},
+	"tls.handshake.extensions_ec_point_format":                    {kNum, extField("ec_point_formats.*.code")},
+	"tls.handshake.extensions_reneg_info_len":                     {kNum, extField("renegotiated_connection_length")},
+	"tls.handshake.extensions_status_request_type":                {kNum, extField("status_type.code")},
+	"tls.handshake.extensions_status_request_responder_ids_len":   {kNum, extField("responder_id_list_length")},
+	"tls.handshake.extensions_status_request_exts_len":            {kNum, extField("request_extensions_length")},
+	"tls.handshake.extensions_supported_groups_length":            {kNum, count(extField("groups.*.code"), 2)},
+	"tls.handshake.extensions_supported_group":                    {kNum, extField("groups.*.code")},
+	"tls.handshake.sig_hash_alg_len":                              {kNum, count(extField("signature_algorithms.*.code"), 2)},
+	"tls.handshake.sig_hash_alg":                                  {kNum, first(extField("signature_algorithms.*.code"), msgField("signature_scheme.code"))},
+	"tls.handshake.sig_hash_hash":                                 {kNum, mapEach(first(extField("signature_algorithms.*.code"), msgField("signature_scheme.code")), func(v string) string { return strconv.Itoa(atoi(v) >> 8) })},
+	"tls.handshake.sig_hash_sig":                                  {kNum, mapEach(first(extField("signature_algorithms.*.code"), msgField("signature_scheme.code")), func(v string) string { return strconv.Itoa(atoi(v) & 0xff) })},
+	"tls.handshake.extensions_alpn_len":                           {kNum, sum(hexLens(mapEach(extField("protocols"), func(v string) string { return hex.EncodeToString([]byte(v)) })), 1)},
+	"tls.handshake.extensions_alpn_str_len":                       {kNum, mapEach(extField("protocols"), func(v string) string { return strconv.Itoa(len(v)) })},
+	"tls.handshake.extensions_alpn_str":                           {kStr, extField("protocols")},
+	"tls.handshake.extensions.supported_versions_len":             {kNum, count(extField("versions.*.code"), 2)},
+	"tls.handshake.extensions.supported_version":                  {kNum, first(extField("versions.*.code"), extField("selected_version.code"))},
+	"tls.handshake.extensions_key_share_client_length":            {kNum, sum(extField("client_shares.*.key_exchange_length"), 4)},
+	"tls.handshake.extensions_key_share_group":                    {kNum, first(extField("client_shares.*.group.code"), extField("server_share.group.code"))},
+	"tls.handshake.extensions_key_share_key_exchange_length":      {kNum, first(extField("client_shares.*.key_exchange_length"), extField("server_share.key_exchange_length"))},
+	"tls.handshake.extensions_key_share_key_exchange":             {kLen, prefixed(first(extField("client_shares.*.key_exchange_length"), extField("server_share.key_exchange_length")))}, // length only
+	"tls.handshake.extensions_key_share_selected_group":           {kNum, extField("selected_group.code")},
+	"tls.handshake.extensions_padding_data":                       {kLen, prefixed(extField("padding_length"))}, // length, and all_zero
+	"tls.handshake.extensions.psk.identities.length":              {kNum, sum(extField("identities.*.identity_length"), 6)},
+	"tls.handshake.extensions.psk.identity.identity_length":       {kNum, extField("identities.*.identity_length")},
+	"tls.handshake.extensions.psk.identity.identity":              {kPrefix, extField("identities.*.identity_prefix")}, // padlock shows the first 16 bytes
+	"tls.handshake.extensions.psk.identity.obfuscated_ticket_age": {kNum, extField("identities.*.obfuscated_ticket_age")},
+	"tls.handshake.extensions.psk.binders_len":                    {kNum, sum(extField("binder_lengths"), 1)},
+	"tls.handshake.extensions.psk.identity.selected":              {kNum, extField("selected_identity")},
+	"tls.extension.psk_ke_modes_length":                           {kNum, count(extField("ke_modes.*.code"), 1)},
+	"tls.extension.psk_ke_mode":                                   {kNum, extField("ke_modes.*.code")},
+	"tls.record_size_limit":                                       {kNum, extField("record_size_limit")},
+
+	// Certificate (TLS 1.2 form): handshake[].certificates[k] and certificates[].
+	"tls.handshake.certificates_length": {kNum, msgField("certificates_length")},
+	"tls.handshake.certificate_length":  {kNum, func(s *tsScope) []string { return path(s.entry, "length") }},
+	"tls.handshake.certificate":         {kSHA256, func(s *tsScope) []string { return path(s.entry, "sha256") }}, // padlock shows the DER's SHA-256
+
+	// ServerKeyExchange (ECDHE), ClientKeyExchange.
+	"tls.handshake.server_curve_type":  {kNum, msgField("curve_type.code")},
+	"tls.handshake.server_named_curve": {kNum, msgField("named_group.code")},
+	"tls.handshake.server_point_len":   {kNum, msgField("public_key_length")},
+	"tls.handshake.server_point":       {kLen, prefixed(msgField("public_key_length"))}, // length only
+	"tls.handshake.sig_len":            {kNum, msgField("signature_length")},
+	"tls.handshake.sig":                {kLen, prefixed(msgField("signature_length"))}, // length only
+	"tls.handshake.client_point_len":   {kNum, msgField("public_key_length")},
+	"tls.handshake.client_point":       {kLen, prefixed(msgField("public_key_length"))}, // length only
+
+	// NewSessionTicket (TLS 1.2).
+	"tls.handshake.session_ticket_lifetime_hint": {kNum, msgField("ticket_lifetime_hint")},
+	"tls.handshake.session_ticket_length":        {kNum, msgField("ticket_length")},
+	"tls.handshake.session_ticket":               {kPrefix, msgField("ticket")}, // padlock shows the first 64 bytes
+
+	// X.509 (certificates[] entry).
+	"x509af.version":      {kNum, mapEach(certField("version"), func(v string) string { return strconv.Itoa(atoi(v) - 1) })},
+	"x509af.serialNumber": {kHex, certField("serial")},
+	"x509af.signature_element>x509af.algorithm.id":           {kStr, certField("signature_oid")},
+	"x509af.algorithmIdentifier_element>x509af.algorithm.id": {kStr, certField("signature_oid")},
+	"x509af.algorithm_element>x509af.algorithm.id":           {kStr, certField("key_oid")},
+	"x509af.issuer_tree":                                     {kStr, certField("issuer")}, // built from the RDNs, most specific first (RFC 4514)
+	"x509af.subject_tree":                                    {kStr, certField("subject")},
+	"x509af.notBefore_tree>x509af.utcTime":                   {kTime, certField("not_before")},
+	"x509af.notAfter_tree>x509af.utcTime":                    {kTime, certField("not_after")},
+	"x509af.notBefore_tree>x509af.generalTime":               {kTime, certField("not_before")},
+	"x509af.notAfter_tree>x509af.generalTime":                {kTime, certField("not_after")},
+	"pkcs1.modulus":                                          {kBits, func(s *tsScope) []string { return path(s.cert, "key_bits") }}, // padlock shows the modulus size
+	"pkcs1.publicExponent":                                   {kNum, certField("rsa_exponent")},
+	"pkcs1.namedCurve":                                       {kStr, mapEach(certField("curve"), func(v string) string { return first2(curveOIDs[v], v) })},
+	"x509af.extensions":                                      {kNum, count(certField("extensions.*.oid"), 1)},
+	"x509af.extension.id":                                    {kStr, certField("extensions.*.oid")},
+	"x509af.critical": {kNum, func(s *tsScope) []string {
+		var out []string
+		for _, c := range path(s.cert, "extensions.*.critical") {
+			if c == "1" {
+				out = append(out, c)
+			}
+		}
+		return out
+	}}, // tshark shows it only when TRUE (DEFAULT FALSE)
+	"x509ce.KeyUsage":                   {kHex, keyUsageHex},
+	"x509ce.KeyUsage.digitalSignature":  {kNum, keyUsageBit("digital_signature")},
+	"x509ce.KeyUsage.contentCommitment": {kNum, keyUsageBit("non_repudiation")},
+	"x509ce.KeyUsage.keyEncipherment":   {kNum, keyUsageBit("key_encipherment")},
+	"x509ce.KeyUsage.dataEncipherment":  {kNum, keyUsageBit("data_encipherment")},
+	"x509ce.KeyUsage.keyAgreement":      {kNum, keyUsageBit("key_agreement")},
+	"x509ce.KeyUsage.keyCertSign":       {kNum, keyUsageBit("key_cert_sign")},
+	"x509ce.KeyUsage.cRLSign":           {kNum, keyUsageBit("crl_sign")},
+	"x509ce.KeyUsage.encipherOnly":      {kNum, keyUsageBit("encipher_only")},
+	"x509ce.KeyUsage.decipherOnly":      {kNum, keyUsageBit("decipher_only")},
+	"x509ce.KeyPurposeIDs":              {kNum, count(certField("ext_key_usage"), 1)},
+	"x509ce.KeyPurposeId":               {kStr, mapEach(certField("ext_key_usage"), func(v string) string { return first2(ekuOIDs[v], v) })},
+	"x509ce.SubjectKeyIdentifier":       {kHex, certField("subject_key_id")},
+	"x509ce.keyIdentifier":              {kHex, certField("authority_key_id")},
+	"x509ce.cA": {kNum, func(s *tsScope) []string {
+		if s.cert != nil && s.cert["is_ca"] == true {
+			return []string{"1"}
+		}
+		return nil
+	}}, // tshark shows it only when TRUE (DEFAULT FALSE)
+	"x509ce.pathLenConstraint": {kNum, certField("max_path_len")},
+	"x509ce.GeneralNames": {kNum, func(s *tsScope) []string {
+		n := 0
+		for _, p := range []string{"sans", "san_ips", "san_emails", "san_uris"} {
+			n += len(path(s.cert, p))
+		}
+		return []string{strconv.Itoa(n)}
+	}},
+	"x509ce.dNSName": {kStr, certField("sans")},
+}
+
+func first2(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// Inside issuer and subject (keys qualified by the tree): seen while
+// building the DN string, and compared with padlock's string taken apart.
+func init() {
+	for _, tree := range []string{"x509af.issuer_tree", "x509af.subject_tree"} {
+		dn := strings.TrimSuffix(strings.TrimPrefix(tree, "x509af."), "_tree")
+		for key, what := range map[string]string{
+			"x509if.rdnSequence": "rdn", "x509af.rdnSequence": "rdn", "x509if.RDNSequence_item": "ava", "x509if.oid": "oid",
+			"x509sat.printableString": "value", "x509sat.uTF8String": "value", "x509sat.IA5String": "value",
+			"x509sat.teletexString": "value", "x509sat.bmpString": "value", "x509sat.universalString": "value", "x509sat.CountryName": "value",
+		} {
+			tsharkFieldMap[tree+">"+key] = fieldMap{kStr, dnCount(dn, what)}
+		}
+		tsharkNotShown[tree+">x509sat.DirectoryString"] = "ASN.1 CHOICE index of the attribute's string type; padlock shows the decoded string"
+	}
+}
+
+// dnCount checks the RDN fields tshark shows inside issuer and subject
+// against padlock's two strings: the number of RDNs of each name, the number
+// of attributes in each RDN, the attribute types and the values, in tshark's
+// (wire) order: issuer first, then subject.
+func dnCount(dn, what string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		var out []string
+		{
+			rdns := splitDN(path(s.cert, dn))
+			switch what {
+			case "rdn":
+				out = append(out, strconv.Itoa(len(rdns)))
+			default:
+				for i := len(rdns) - 1; i >= 0; i-- {
+					if what == "ava" {
+						out = append(out, strconv.Itoa(len(rdns[i])))
+						continue
+					}
+					for _, a := range rdns[i] {
+						t, v, _ := strings.Cut(a, "=")
+						if what == "oid" {
+							out = append(out, rdnOID(t))
+						} else {
+							out = append(out, rdnUnescape(v))
+						}
+					}
+				}
+			}
+		}
+		return out
+	}
+}
+
+// splitDN cuts an RFC 4514 string into RDNs of attributes.
+func splitDN(v []string) [][]string {
+	if len(v) == 0 || v[0] == "" {
+		return nil
+	}
+	var rdns [][]string
+	var cur []string
+	var b strings.Builder
+	s := v[0]
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			b.WriteByte(s[i])
+			if i+1 < len(s) {
+				i++
+				b.WriteByte(s[i])
+			}
+		case '+':
+			cur = append(cur, b.String())
+			b.Reset()
+		case ',':
+			rdns = append(rdns, append(cur, b.String()))
+			cur = nil
+			b.Reset()
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return append(rdns, append(cur, b.String()))
+}
+
+func rdnUnescape(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) {
+			i++
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+func rdnOID(t string) string {
+	for _, oid := range []string{"2.5.4.6", "2.5.4.10", "2.5.4.11", "2.5.4.3", "2.5.4.5", "2.5.4.7", "2.5.4.8", "2.5.4.9", "2.5.4.17"} {
+		if rdnType(oid) == t {
+			return oid
+		}
+	}
+	return t
+}
+
+// tsharkNotShown lists the tshark fields padlock does not show, each with
+// the reason. Keep it short: a field padlock should show belongs in dissect
+// (or report) and in tsharkFieldMap.
+var tsharkNotShown = map[string]string{
+	"tls.handshake":                        "protocol node without a value: a fragment or an encrypted message (padlock: encrypted/complete flags)",
+	"tls.alert_message":                    "protocol node without a value for an encrypted alert (padlock: alerts[].encrypted)",
+	"tls.change_cipher_spec":               "protocol node without a value; the record's content_type 20 is compared",
+	"tls.app_data_proto":                   "tshark's guess of the protocol inside from the port (http-over-tls); padlock does not decrypt or guess",
+	"tls.handshake.extensions.psk.binders": "protocol node without a value (tshark 4.0 does not list the binders); binders_len is compared",
+	"x509af.issuer":                        "ASN.1 CHOICE index (0 = rdnSequence); the name itself is compared (x509af.issuer_tree)",
+	"x509af.subject":                       "ASN.1 CHOICE index (0 = rdnSequence); the name itself is compared (x509af.subject_tree)",
+	"x509af.notBefore":                     "ASN.1 CHOICE index (0 = utcTime, 1 = generalTime); the time is compared",
+	"x509af.notAfter":                      "ASN.1 CHOICE index (0 = utcTime, 1 = generalTime); the time is compared",
+	"x509sat.DirectoryString":              "ASN.1 CHOICE index of the attribute's string type; padlock shows the decoded string",
+	"x509ce.GeneralName":                   "ASN.1 CHOICE index of each subjectAltName entry; padlock sorts entries by kind (sans, san_ips, ...)",
+	"pkcs1.ECParameters":                   "ASN.1 CHOICE index (1 = namedCurve); pkcs1.namedCurve is compared",
+	"ber.bitstring.padding":                "BER encoding detail (unused bits of a BIT STRING)",
+	"x509af.subjectPublicKey":              "the key's bits; padlock shows algorithm and size or curve (pkcs1.modulus, pkcs1.namedCurve compared)",
+	"x509af.encrypted":                     "the signature's bits; padlock shows the algorithm (signature, signature_oid)",
+}
