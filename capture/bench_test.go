@@ -11,7 +11,7 @@ import (
 )
 
 // benchCapture is a capture of n TCP packets of about size bytes each.
-func benchCapture(b *testing.B, ng bool, n, size int) []byte {
+func benchCapture(b testing.TB, ng bool, n, size int) []byte {
 	data := ether(b, ip4TCP(b, 1, bytes.Repeat([]byte("x"), size)))
 	recs := make([]rec, n)
 	for i := range recs {

@@ -59,6 +59,10 @@ type Decoder struct {
 
 	defrag defrag
 	stats  DecodeStats
+
+	// DecodeShared: the segment points into the packet and into tcp.
+	shared bool
+	tcp    layers.TCP
 }
 
 // NewDecoder returns a Decoder with empty fragment state.
@@ -130,6 +134,19 @@ func (d *Decoder) Decode(p Packet) (seg Segment, ok bool, err error) {
 	}
 	d.stats.Errors++
 	return Segment{}, false, fmt.Errorf("capture: frame %d: %w", p.Frame, err)
+}
+
+// DecodeShared is Decode without a copy: the segment's payload points into
+// p.Data and its TCP header is the Decoder's own, both valid only until the
+// next call (and p.Data only as long as the caller keeps it). A segment
+// reassembled from IP fragments owns its bytes as with Decode. It costs no
+// allocation per packet, for a pipeline that is done with each segment
+// before decoding the next.
+func (d *Decoder) DecodeShared(p Packet) (seg Segment, ok bool, err error) {
+	d.shared = true
+	seg, ok, err = d.Decode(p)
+	d.shared = false
+	return seg, ok, err
 }
 
 // layerErr names the layer a gopacket error came from. gopacket's messages
@@ -230,13 +247,13 @@ func (d *Decoder) decodeIPv4(p Packet, data []byte) (Segment, error) {
 			return Segment{}, errNotTCP
 		}
 		// The reassembled payload is a fresh buffer nobody else holds.
-		return newSegment(p, whole.NetworkFlow(), whole.Payload, false)
+		return d.newSegment(p, whole.NetworkFlow(), whole.Payload, false, false)
 	}
 	if ip.Protocol != layers.IPProtocolTCP {
 		return Segment{}, errNotTCP
 	}
 	truncated := int(ip.Length) > len(data)
-	return newSegment(p, ip.NetworkFlow(), clone(ip.Payload), truncated)
+	return d.newSegment(p, ip.NetworkFlow(), ip.Payload, truncated, true)
 }
 
 // IPv6 extension headers that may come before the upper layer
@@ -295,12 +312,12 @@ func (d *Decoder) decodeIPv6(p Packet, data []byte) (Segment, error) {
 		if nh != layers.IPProtocolTCP {
 			return Segment{}, errNotTCP
 		}
-		return newSegment(p, whole.NetworkFlow(), payload, false)
+		return d.newSegment(p, whole.NetworkFlow(), payload, false, false)
 	}
 	if nh != layers.IPProtocolTCP {
 		return Segment{}, errNotTCP
 	}
-	return newSegment(p, ip.NetworkFlow(), clone(payload), truncated)
+	return d.newSegment(p, ip.NetworkFlow(), payload, truncated, true)
 }
 
 // walkIPv6 skips extension headers from next header nh over b. It stops at
@@ -345,10 +362,19 @@ func walkIPv6(nh layers.IPProtocol, b []byte) (layers.IPProtocol, []byte, *layer
 	}
 }
 
-// newSegment decodes the TCP header from b, which the segment takes over:
-// b must be memory nobody else holds.
-func newSegment(p Packet, net gopacket.Flow, b []byte, truncated bool) (Segment, error) {
-	tcp := new(layers.TCP)
+// newSegment decodes the TCP header from b. With borrowed, b belongs to the
+// packet: Decode copies it, DecodeShared does not. Otherwise the segment
+// takes b over: it must be memory nobody else holds.
+func (d *Decoder) newSegment(p Packet, net gopacket.Flow, b []byte, truncated, borrowed bool) (Segment, error) {
+	var tcp *layers.TCP
+	if d.shared {
+		tcp = &d.tcp
+	} else {
+		tcp = new(layers.TCP)
+		if borrowed {
+			b = clone(b)
+		}
+	}
 	if err := tcp.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err != nil {
 		return Segment{}, layerErr("tcp", err)
 	}

@@ -321,9 +321,23 @@ func (s *Source) readPacketBlock(block int, start int64, typ, total uint32) (Pac
 	if err := s.discard(hdrLen); err != nil {
 		return Packet{}, err
 	}
-	data := make([]byte, caplen)
-	if err := s.readFull(data); err != nil {
-		return Packet{}, err
+	var data []byte
+	if rest := int(total) - hdrLen; s.shared && rest >= int(caplen)+4 {
+		// The whole rest of the block (data, options, trailer) is
+		// buffered, so the discards below move nothing and data stays
+		// valid until the next read.
+		if b, _ := s.r.Peek(rest); len(b) == rest {
+			data = b[:caplen:caplen]
+			if err := s.discard(int(caplen)); err != nil {
+				return Packet{}, err
+			}
+		}
+	}
+	if data == nil {
+		data = make([]byte, caplen)
+		if err := s.readFull(data); err != nil {
+			return Packet{}, err
+		}
 	}
 	// Padding and options (EPB flags, hashes, comments) are not needed.
 	if err := s.discard(int(total) - hdrLen - int(caplen) - 4); err != nil {

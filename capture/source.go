@@ -89,6 +89,7 @@ type Source struct {
 	err     error // sticky: io.EOF or the error that stopped reading
 	warns   []string
 	scratch []byte // reused buffer for pcapng metadata blocks
+	shared  bool   // NextShared: packet data points into the read buffer
 
 	// pcap
 	nanoFactor int64 // 1 for nanosecond files, 1000 for microsecond ones
@@ -201,6 +202,18 @@ func (s *Source) Next() (Packet, error) {
 		return Packet{}, err
 	}
 	return p, nil
+}
+
+// NextShared is Next without a copy: the packet's Data points into the
+// reader's buffer and is valid only until the next call to Next or
+// NextShared. Callers that keep a packet (or its bytes) past that must copy
+// it. It is what a pipeline that is done with each packet before reading the
+// next one uses, and costs no allocation per packet.
+func (s *Source) NextShared() (Packet, error) {
+	s.shared = true
+	p, err := s.Next()
+	s.shared = false
+	return p, err
 }
 
 // Warnings describes damage found at file level so far, such as a file cut
@@ -381,11 +394,24 @@ func (s *Source) nextPcap() (Packet, error) {
 		return Packet{}, s.damaged("packet %d (frame %d) at offset %d: captured length %d is over the maximum %d; the file is damaged",
 			frame, frame, start, caplen, maxCaptureLen)
 	}
+	var data []byte
+	if s.shared {
+		// The header and data are buffered together, so discarding them
+		// moves nothing and data stays valid until the next read.
+		if b, _ := s.r.Peek(pcapRecordHeaderLen + int(caplen)); len(b) == pcapRecordHeaderLen+int(caplen) {
+			data = b[pcapRecordHeaderLen:len(b):len(b)]
+		}
+	}
 	if err := s.discard(pcapRecordHeaderLen); err != nil {
 		return Packet{}, err
 	}
-	data := make([]byte, caplen)
-	if err := s.readFull(data); err != nil {
+	if data != nil {
+		err = s.discard(int(caplen))
+	} else {
+		data = make([]byte, caplen)
+		err = s.readFull(data)
+	}
+	if err != nil {
 		if err != errTruncated {
 			return Packet{}, err
 		}
