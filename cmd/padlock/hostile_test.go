@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,7 @@ type hResult struct {
 	stderr  string
 	code    int
 	elapsed time.Duration
+	alloc   uint64 // bytes allocated by the run
 }
 
 // hostileConns returns the reports of the hostile connection(s), client
@@ -272,9 +274,13 @@ func runHostile(t *testing.T, b []byte) hResult {
 	recoverPanics = false
 	defer func() { recoverPanics = true }()
 	var out, errOut bytes.Buffer
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	start := time.Now()
 	code := run([]string{"-r", "-", "--format", "json"}, bytes.NewReader(b), &out, &errOut)
 	r := hResult{stderr: errOut.String(), code: code, elapsed: time.Since(start)}
+	runtime.ReadMemStats(&after)
+	r.alloc = after.TotalAlloc - before.TotalAlloc
 	sc := bufio.NewScanner(&out)
 	sc.Buffer(nil, 1<<26)
 	for sc.Scan() {
@@ -297,12 +303,21 @@ func TestHostile(t *testing.T) {
 			check, ok := hostileChecks[c.Name]
 			require.True(t, ok, "no checks for case %s", c.Name)
 			r := runHostile(t, c.Build())
-			t.Logf("%s: %d connections, exit %d, %v", c.Name, len(r.conns), r.code, r.elapsed)
+			t.Logf("%s: %d connections, exit %d, %v, %d MiB allocated", c.Name, len(r.conns), r.code, r.elapsed, r.alloc>>20)
 			if c.Name != "pcapng-corrupt-block" {
 				assert.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
 			}
 			// Generous: a few hundred ms on a loaded 2-core machine.
 			assert.Less(t, r.elapsed, 20*time.Second)
+			// Bounded memory, measured as all bytes allocated (an upper
+			// bound of the peak): the SYN flood, the largest, allocates
+			// about 300 MiB for its 100,000 flows; the compression bombs
+			// would allocate 48 MiB if inflated whole.
+			limit := uint64(64 << 20)
+			if c.Name == "syn-flood" {
+				limit = 512 << 20
+			}
+			assert.Less(t, r.alloc, limit, "bytes allocated")
 			var normal []hConn
 			for _, conn := range r.conns {
 				for _, e := range conn.Errors {
