@@ -43,6 +43,9 @@ var failureCases = []failureCase{
 	// OpenSSL 3.0 sends bad_certificate for a certificate not yet valid.
 	{file: "not-yet-valid.pcap", reason: "certificate_rejected", version: "TLS 1.2",
 		alerts: []string{"client:bad_certificate"}, problems: []string{"handshake_failed", "certificate_not_yet_valid"}, checked: true},
+	// GnuTLS sends bad_certificate for an expired certificate.
+	{file: "gnutls-expired.pcap", reason: "certificate_rejected", version: "TLS 1.2",
+		alerts: []string{"client:bad_certificate"}, problems: []string{"handshake_failed", "certificate_expired"}, checked: true},
 	{file: "unknown-ca.pcap", reason: "certificate_rejected", version: "TLS 1.2",
 		alerts: []string{"client:unknown_ca"}, problems: []string{"handshake_failed", "chain_untrusted"}, checked: true},
 	// OpenSSL answers a hostname mismatch with bad_certificate.
@@ -63,6 +66,11 @@ var failureCases = []failureCase{
 	// client and server close with encrypted close_notify alerts.
 	// Go's crypto/x509 refuses SHA-1 signatures, so the chain does not
 	// verify either (see the README for what padlock says about it).
+	// curl checks the name itself after the handshake, so the handshake
+	// completes and curl hangs up (encrypted alert, then RST): the verdict
+	// alone shows why.
+	{file: "curl-name-mismatch.pcap", established: true, version: "TLS 1.2",
+		alerts: []string{"client:encrypted", "server:encrypted"}, problems: []string{"certificate_name_mismatch"}, checked: true},
 	{file: "weak-rsa1024.pcap", established: true, version: "TLS 1.2",
 		alerts: []string{"client:encrypted", "server:encrypted"}, problems: []string{"weak_key"}, checked: true},
 	{file: "sha1-signature.pcap", established: true, version: "TLS 1.2",

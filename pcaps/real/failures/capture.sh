@@ -4,8 +4,8 @@
 # README.md beside this script says how each was made and what padlock must
 # report for it; cmd/padlock/failures_test.go asserts it.
 #
-# Needs root (tcpdump), tcpdump, openssl (3.x), gnutls-bin, python3. Uses only
-# 127.0.0.1 and ports 9440-9454; every process is bounded by timeout(1).
+# Needs root (tcpdump), tcpdump, openssl (3.x), gnutls-bin, curl, python3. Uses only
+# 127.0.0.1 and ports 9440-9456; every process is bounded by timeout(1).
 #
 # Certificates: the test PKI in certs/ (committed). It is generated here with
 # openssl when certs/root.pem is missing, with fixed validity dates, so
@@ -341,6 +341,27 @@ if want not-yet-valid.pcap; then
 	s_server 9454 leaf-not-yet-valid intermediate -- -tls1_2
 	record not-yet-valid.pcap 9454
 	s_client 9454 $sni -tls1_2
+	done_case
+fi
+
+# 16. GnuTLS as the client refusing the expired certificate: it sends
+# bad_certificate, where OpenSSL sends certificate_expired.
+if want gnutls-expired.pcap; then
+	s_server 9455 leaf-expired intermediate -- -tls1_2
+	record gnutls-expired.pcap 9455
+	(printf 'ping\n'; sleep 0.5) | timeout 10 gnutls-cli --port 9455 --sni-hostname example.com \
+		--verify-hostname example.com --x509cafile "$certs/root.pem" 127.0.0.1 >"$work/client.log" 2>&1 || true
+	grep -E -i 'Status|error' "$work/client.log" | sed 's/^/    client: /' >&2 || true
+	done_case
+fi
+
+# 17. curl (OpenSSL backend) asking for a name the certificate does not
+# cover; TLS 1.2 at most, so the alert is in clear.
+if want curl-name-mismatch.pcap; then
+	s_server 9456 leaf intermediate -- -tls1_2
+	record curl-name-mismatch.pcap 9456
+	timeout 10 curl -sS --tls-max 1.2 --cacert "$certs/root.pem" --resolve wrong.example.net:9456:127.0.0.1 \
+		https://wrong.example.net:9456/ 2>&1 | sed 's/^/    client: /' >&2 || true
 	done_case
 fi
 
