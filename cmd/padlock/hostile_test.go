@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -65,6 +66,7 @@ type hResult struct {
 	code    int
 	elapsed time.Duration
 	alloc   uint64 // bytes allocated by the run
+	input   []byte
 }
 
 // hostileConns returns the reports of the hostile connection(s), client
@@ -249,6 +251,17 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 		}
 		assert.Equal(t, 3, n, "zlib, brotli and zstd bombs each stopped at the cap: %v", h.codes())
 	},
+	"sni-control-bytes": func(t *testing.T, r hResult) {
+		h := r.one(t)
+		assert.Equal(t, hostile.ControlSNI, h.TLS.SNI, "JSON keeps the bytes, escaped")
+		h.find(t, "sni_invalid", "client")
+		for _, format := range []string{"text", "summary"} {
+			var out bytes.Buffer
+			run([]string{"-r", "-", "--format", format}, bytes.NewReader(r.input), &out, io.Discard)
+			knownBug(t, !bytes.ContainsAny(out.Bytes(), "\x1b\x07"),
+				"report/text.go (sni line) and report/summary.go (SNI table) write the SNI's control bytes raw: a capture can send escape sequences to the terminal (--format "+format+")")
+		}
+	},
 	"pcapng-corrupt-block": func(t *testing.T, r hResult) {
 		assert.Equal(t, exitError, r.code, "reading failed midway")
 		assert.Contains(t, r.stderr, "invalid block length")
@@ -278,7 +291,7 @@ func runHostile(t *testing.T, b []byte) hResult {
 	runtime.ReadMemStats(&before)
 	start := time.Now()
 	code := run([]string{"-r", "-", "--format", "json"}, bytes.NewReader(b), &out, &errOut)
-	r := hResult{stderr: errOut.String(), code: code, elapsed: time.Since(start)}
+	r := hResult{stderr: errOut.String(), code: code, elapsed: time.Since(start), input: b}
 	runtime.ReadMemStats(&after)
 	r.alloc = after.TotalAlloc - before.TotalAlloc
 	sc := bufio.NewScanner(&out)

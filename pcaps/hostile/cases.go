@@ -54,6 +54,7 @@ func Cases() []Case {
 		{"cert-chain-500", ".pcap", "a Certificate message with 500 certificates", certChain500},
 		{"cert-malformed", ".pcap", "certificates with a negative serial, impossible dates, NUL bytes in the CN and a DER length of 16 MB", certMalformed},
 		{"compression-bomb", ".pcap", "cleartext CompressedCertificate messages (zlib, brotli, zstd) inflating to 16 MiB of zeros, declared at the 1 MiB cap", compressionBomb},
+		{"sni-control-bytes", ".pcap", "an SNI carrying terminal escape sequences, a BEL, CR and LF", sniControl},
 		{"pcapng-corrupt-block", ".pcapng", "a pcapng whose block after the normal connection has a corrupt total length", pcapngCorrupt},
 		{"pcap-cut-mid-header", ".pcap", "a pcap cut 7 bytes into a packet record header", pcapCut},
 	}
@@ -401,6 +402,17 @@ func compressionBomb() []byte {
 	}
 	fl := tls12(hostileHello(), msgs)
 	c.full(fl)
+	return f.pcap()
+}
+
+// ControlSNI is the SNI of sni-control-bytes: it clears a terminal, sets
+// its title and starts a new line.
+const ControlSNI = "evil\x1b[2J\x1b]0;pwned\x07\r\n.example"
+
+func sniControl() []byte {
+	f := newFile()
+	normal(f)
+	hostileConn(f).full(tls12(rec(ctHandshake, clientHello(ControlSNI, 0)), nil))
 	return f.pcap()
 }
 
