@@ -1,6 +1,7 @@
 package decrypt
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -85,4 +86,27 @@ func TestGeneratedCaptures(t *testing.T) {
 			assert.Equal(t, tc.want, summarize(recs))
 		})
 	}
+}
+
+// TestPcapngSecrets decrypts with the key logs a pcapng carries in its
+// decryption secrets blocks: capture/testdata/tls-two-dsb.pcapng is
+// pcaps/tls13-basic.pcap with the TLS 1.3 and TLS 1.2 key logs injected
+// by editcap --inject-secrets (see capture/secrets_test.go). The blocks
+// merge into one KeyLog, as a file, SSLKEYLOGFILE and DSBs would.
+func TestPcapngSecrets(t *testing.T) {
+	conns, secrets := readCaptureSecrets(t, "../capture/testdata/tls-two-dsb.pcapng")
+	require.Len(t, secrets, 2)
+	var keys KeyLog
+	for i, s := range secrets {
+		bad, err := keys.Read(bytes.NewReader(s), fmt.Sprintf("pcapng DSB %d", i+1))
+		require.NoError(t, err)
+		require.Empty(t, bad)
+	}
+	assert.Equal(t, 2, keys.Len())
+	require.Len(t, conns, 1)
+	c, recs, err := decryptConn(t, conns[0], &keys)
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{3, 7}, c.Stats().Decrypted)
+	assert.Contains(t, summarize(recs), `client application data "GET / HTTP/1.1"`)
+	assert.Equal(t, []string{LabelClientHandshakeTraffic, LabelServerHandshakeTraffic, LabelClientTraffic0, LabelServerTraffic0}, c.Labels())
 }

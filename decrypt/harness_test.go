@@ -51,6 +51,14 @@ func (h *collector) Done(*reassembly.Conn)                        {}
 // capture.NewSource, capture.NewDecoder and reassembly.New as padlock does.
 func readCapture(t testing.TB, path string) []*capConn {
 	t.Helper()
+	conns, _ := readCaptureSecrets(t, path)
+	return conns
+}
+
+// readCaptureSecrets also returns the key logs of the capture's pcapng
+// decryption secrets blocks (capture.Source.Secrets).
+func readCaptureSecrets(t testing.TB, path string) ([]*capConn, [][]byte) {
+	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
@@ -76,7 +84,7 @@ func readCapture(t testing.TB, path string) []*capConn {
 	for _, id := range h.order {
 		out = append(out, h.conns[id])
 	}
-	return out
+	return out, src.Secrets()
 }
 
 // hello is what the tests need from a ClientHello or ServerHello.
