@@ -142,6 +142,19 @@ func keyExchange(t *TLSInfo, s *connState, client, server dissect.Side) {
 		sent := len(c.Entries) > 0
 		t.ClientCertificateSent = &sent
 	}
+	if t.EarlyDataOffered {
+		// RFC 8446, Section 4.2.10: the server accepts 0-RTT by putting
+		// early_data in its EncryptedExtensions, which only keys reveal.
+		t.EarlyData = "unknown"
+		if ee, ok := decoded[*dissect.EncryptedExtensionsMsg](s, server); ok {
+			t.EarlyData = "rejected"
+			if ext(ee.Extensions, dissect.ExtensionEarlyData) != nil {
+				t.EarlyData = "accepted"
+			}
+		} else if s.sess.ServerHello != nil && !s.sess.TLS13 {
+			t.EarlyData = "rejected" // a TLS 1.2 server has no 0-RTT
+		}
+	}
 	for _, m := range s.msgs {
 		if m.ServerHello != nil && !m.ServerHello.HelloRetry {
 			t.Renegotiations++

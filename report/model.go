@@ -94,10 +94,13 @@ type TLSInfo struct {
 	SessionTicketOffered bool        `json:"session_ticket_offered"`
 	PSKOffered           bool        `json:"psk_offered"`
 	EarlyDataOffered     bool        `json:"early_data_offered"`
-	HelloRetryGroup      string      `json:"hello_retry_group,omitempty"` // the group the server asked for
-	HelloRetryGroupCode  int         `json:"hello_retry_group_code,omitempty"`
-	ECH                  *ECHInfo    `json:"ech,omitempty"`
-	Downgrade            string      `json:"downgrade_sentinel,omitempty"`
+	// EarlyData, when 0-RTT was offered: accepted, rejected, or unknown
+	// (TLS 1.3 without keys: the answer is in the encrypted EncryptedExtensions).
+	EarlyData           string   `json:"early_data,omitempty"`
+	HelloRetryGroup     string   `json:"hello_retry_group,omitempty"` // the group the server asked for
+	HelloRetryGroupCode int      `json:"hello_retry_group_code,omitempty"`
+	ECH                 *ECHInfo `json:"ech,omitempty"`
+	Downgrade           string   `json:"downgrade_sentinel,omitempty"`
 	// SignatureScheme is how the server signed its key exchange (TLS 1.2
 	// ServerKeyExchange) or handshake (CertificateVerify, when visible).
 	SignatureScheme     string `json:"signature_scheme,omitempty"`
