@@ -31,9 +31,21 @@ func TestSchema(t *testing.T) {
 		require.NoError(t, err)
 		require.Error(t, sch.Validate(v))
 	}
+	type run struct {
+		name string
+		args []string
+	}
+	var runs []run
 	for _, path := range captures(t) {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			out, errOut, code := runPadlock("-r", path, "--format", "json")
+		runs = append(runs, run{filepath.Base(path), []string{"-r", path}})
+		runs = append(runs, run{filepath.Base(path) + "/ja4plus", []string{"-r", path, "--ja4plus"}})
+	}
+	for _, pair := range keylogCaptures(t) {
+		runs = append(runs, run{filepath.Base(pair[0]) + "/keylog", []string{"-r", pair[0], "--keylog", pair[1], "--ja4plus"}})
+	}
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			out, errOut, code := runPadlock(append(r.args, "--format", "json")...)
 			require.Equal(t, 0, code, errOut)
 			for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
 				v, err := jsonschema.UnmarshalJSON(strings.NewReader(line))
