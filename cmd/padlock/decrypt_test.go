@@ -254,3 +254,17 @@ func TestDecryptAgainstTshark(t *testing.T) {
 		})
 	}
 }
+
+// A pcapng carrying its own secrets (editcap --inject-secrets, see
+// pcaps/README.md) decrypts without --keylog.
+func TestDecryptEmbeddedSecrets(t *testing.T) {
+	c := decConns(t, "-r", "../../pcaps/tls13-basic-dsb.pcapng")[0]
+	require.NotNil(t, c.Decryption)
+	assert.Equal(t, "decrypted", c.Decryption.Status)
+	var types []string
+	for _, h := range c.Handshake {
+		types = append(types, h.Type)
+	}
+	assert.Equal(t, []string{"client_hello", "server_hello", "encrypted_extensions", "certificate", "certificate_verify",
+		"finished", "new_session_ticket", "finished"}, types)
+}

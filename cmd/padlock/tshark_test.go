@@ -28,6 +28,7 @@ type tsConn struct {
 		TypeCode  int   `json:"type_code"`
 		Frames    []int `json:"frames"`
 		Encrypted bool  `json:"encrypted"`
+		Decrypted bool  `json:"decrypted"`
 		Complete  bool  `json:"complete"`
 	} `json:"handshake"`
 	Errors []struct {
@@ -67,7 +68,7 @@ func TestAgainstTshark(t *testing.T) {
 				conns = append(conns, conn)
 				ports[conn.Server.Port] = true
 				for _, h := range conn.Handshake {
-					if h.Encrypted || !h.Complete || len(h.Frames) == 0 {
+					if (h.Encrypted && !h.Decrypted) || !h.Complete || len(h.Frames) == 0 {
 						continue
 					}
 					ours = append(ours, fmt.Sprintf("%d:%d", h.Frames[len(h.Frames)-1], h.TypeCode))
