@@ -62,6 +62,25 @@ var failureCases = []failureCase{
 	{file: "no-shared-cipher.pcap", reason: "no_shared_parameters",
 		alerts: []string{"server:handshake_failure"}, problems: []string{"handshake_failed"}},
 	{file: "reset.pcap", reason: "reset", problems: []string{"handshake_failed"}},
+	// The server closes (FIN) without answering; OpenSSL's client then
+	// sends decode_error. padlock today blames the client's alert
+	// (client_alert); the cause is the server's FIN before it (reported).
+	{file: "closed.pcap", reason: "client_alert",
+		alerts: []string{"client:decode_error"}, problems: []string{"handshake_failed"}},
+	{file: "capture-ended.pcap", reason: "capture_ended", problems: []string{"handshake_failed"}},
+	// TLS 1.3: the certificate is encrypted, so padlock cannot judge it.
+	// OpenSSL sends its refusal as a CLEARTEXT alert record (type 21,
+	// 2 bytes: fatal certificate_expired; tshark decodes it), which
+	// dissect.Session.encrypted calls encrypted because it follows a
+	// TLS 1.3 ServerHello. Pinned as padlock says it today (reported): it
+	// should be client:certificate_expired and certificate_rejected.
+	{file: "tls13-expired.pcap", reason: "encrypted_alert", version: "TLS 1.3",
+		alerts: []string{"client:encrypted"}, problems: []string{"handshake_failed"}},
+	{file: "unrecognized-name.pcap", reason: "unrecognized_name",
+		alerts: []string{"server:unrecognized_name"}, problems: []string{"handshake_failed"}},
+	// The server asked for a client certificate and got none.
+	{file: "client-cert-required.pcap", reason: "server_alert", version: "TLS 1.2",
+		alerts: []string{"server:handshake_failure"}, problems: []string{"handshake_failed"}, checked: true},
 	// Completed handshakes: the verdict alone says what is wrong. The
 	// client and server close with encrypted close_notify alerts.
 	// Go's crypto/x509 refuses SHA-1 signatures, so the chain does not
@@ -162,7 +181,9 @@ func TestFailures(t *testing.T) {
 				assert.Equal(t, tc.reason, f.Reason, "tls.failure.reason")
 				assert.NotEmpty(t, f.Explanation, "tls.failure.explanation")
 				assert.True(t, strings.HasSuffix(f.Explanation, "."), "one sentence: %q", f.Explanation)
-				assert.NotZero(t, f.Frame, "tls.failure.frame")
+				if tc.reason != "capture_ended" {
+					assert.NotZero(t, f.Frame, "tls.failure.frame")
+				}
 			}
 			alerts := []string{}
 			for _, a := range rep.TLS.Alerts {

@@ -5,7 +5,7 @@
 # report for it; cmd/padlock/failures_test.go asserts it.
 #
 # Needs root (tcpdump), tcpdump, openssl (3.x), gnutls-bin, curl, python3. Uses only
-# 127.0.0.1 and ports 9440-9456; every process is bounded by timeout(1).
+# 127.0.0.1 and ports 9440-9461; every process is bounded by timeout(1).
 #
 # Certificates: the test PKI in certs/ (committed). It is generated here with
 # openssl when certs/root.pem is missing, with fixed validity dates, so
@@ -127,8 +127,10 @@ issuers() {
 
 # capture PORT FILE -- starts tcpdump on lo in the background and waits
 # until it listens; stop_capture ends it once the packets are flushed.
+# $CAPTURE_COUNT, when set, stops tcpdump after that many packets (-c).
 capture() {
-	timeout 30 tcpdump -i lo --immediate-mode -U -s 0 -w "$2" "tcp port $1 and host 127.0.0.1" 2>"$work/tcpdump.err" &
+	timeout 30 tcpdump -i lo --immediate-mode -U -s 0 ${CAPTURE_COUNT:+-c "$CAPTURE_COUNT"} -w "$2" \
+		"tcp port $1 and host 127.0.0.1" 2>"$work/tcpdump.err" &
 	tcpdump_pid=$!
 	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 		grep -q listening "$work/tcpdump.err" 2>/dev/null && break
@@ -192,9 +194,14 @@ want() {
 	return 1
 }
 
-# record FILE PORT -- the case's banner and capture.
+# record FILE PORT -- the case's banner; waits (up to 5 s) until the server
+# listens on PORT, then starts the capture.
 record() {
 	echo "== $1" >&2
+	for _ in $(seq 50); do
+		ss -Htln "sport = :$2" | grep -q . && break
+		sleep 0.1
+	done
 	capture "$2" "$out/$1"
 }
 done_case() {
@@ -362,6 +369,62 @@ if want curl-name-mismatch.pcap; then
 	record curl-name-mismatch.pcap 9456
 	timeout 10 curl -sS --tls-max 1.2 --cacert "$certs/root.pem" --resolve wrong.example.net:9456:127.0.0.1 \
 		https://wrong.example.net:9456/ 2>&1 | sed 's/^/    client: /' >&2 || true
+	done_case
+fi
+
+# 18. The server closes (FIN) after the ClientHello arrives, without a word.
+if want closed.pcap; then
+	start_server python3 -c '
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 9457)); s.listen(1)
+c, _ = s.accept()
+time.sleep(0.1)
+c.recv(4096)
+c.shutdown(socket.SHUT_WR)
+time.sleep(0.5)
+c.close()
+'
+	record closed.pcap 9457
+	s_client 9457 $sni -tls1_2
+	done_case
+fi
+
+# 19. The capture stops (tcpdump -c 4) after SYN, SYN/ACK, ACK and the
+# ClientHello: the handshake's end is not in the file.
+if want capture-ended.pcap; then
+	s_server 9458 leaf intermediate -- -tls1_2
+	CAPTURE_COUNT=4 record capture-ended.pcap 9458
+	s_client 9458 $sni -tls1_2
+	done_case
+fi
+
+# 20. TLS 1.3: the client refuses the expired certificate, but the
+# certificate and the alert are encrypted.
+if want tls13-expired.pcap; then
+	s_server 9459 leaf-expired intermediate -- -tls1_3
+	record tls13-expired.pcap 9459
+	s_client 9459 $sni -tls1_3
+	done_case
+fi
+
+# 21. The server serves example.com only and refuses other names with a
+# fatal unrecognized_name alert (-servername_fatal).
+if want unrecognized-name.pcap; then
+	s_server 9460 leaf intermediate -- -tls1_2 -servername example.com -servername_fatal \
+		-cert2 "$certs/leaf.pem" -key2 "$certs/leaf-key.pem"
+	record unrecognized-name.pcap 9460
+	s_client 9460 -servername www.example.org -tls1_2
+	done_case
+fi
+
+# 22. The server requires a client certificate (-Verify 1) and the client
+# has none: the server's alert comes after the client's Finished.
+if want client-cert-required.pcap; then
+	s_server 9461 leaf intermediate -- -tls1_2 -Verify 1 -verify_return_error
+	record client-cert-required.pcap 9461
+	s_client 9461 $sni -tls1_2
 	done_case
 fi
 
