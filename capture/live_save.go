@@ -25,6 +25,7 @@ type Saver struct {
 	ifaces  map[saverKey]int
 	start   time.Time
 	err     error
+	pending [][]byte // secrets given before the first interface block
 }
 
 type saverKey struct {
@@ -78,7 +79,7 @@ func (s *Saver) addInterface(lt layers.LinkType) (int, error) {
 			return 0, fmt.Errorf("capture: writing pcapng: %v", err)
 		}
 		s.ng = ng
-		return 0, nil
+		return 0, s.flushPending()
 	}
 	id, err := s.ng.AddInterface(intf)
 	if err != nil {

@@ -268,3 +268,18 @@ func TestDecryptEmbeddedSecrets(t *testing.T) {
 	assert.Equal(t, []string{"client_hello", "server_hello", "encrypted_extensions", "certificate", "certificate_verify",
 		"finished", "new_session_ticket", "finished"}, types)
 }
+
+// -w with a key log in use saves a pcapng that decrypts on its own.
+func TestWriteEmbedsSecrets(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "saved.pcapng")
+	_, errOut, code := runPadlock("-r", "../../pcaps/tls13-basic.pcap", "--keylog", "../../pcaps/tls13-basic.keylog", "-w", out, "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	c := decConns(t, "-r", out)[0]
+	require.NotNil(t, c.Decryption, "the saved file carries the secrets")
+	assert.Equal(t, "decrypted", c.Decryption.Status)
+	if tshark, err := exec.LookPath("tshark"); err == nil {
+		raw, err := exec.Command(tshark, "-r", out, "-Y", "tls.handshake.type == 11", "-T", "fields", "-e", "frame.number").Output()
+		require.NoError(t, err)
+		assert.Equal(t, "6", strings.TrimSpace(string(raw)), "tshark decrypts the Certificate from the embedded secrets")
+	}
+}

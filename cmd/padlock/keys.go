@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/padlock-tls/padlock/capture"
 	"github.com/padlock-tls/padlock/decrypt"
 )
 
@@ -113,4 +114,31 @@ func (k *keySources) Empty() bool {
 		}
 	}
 	return true
+}
+
+// embedSecrets puts the key logs in use (--keylog, SSLKEYLOGFILE) into the
+// -w file as a Decryption Secrets Block, as editcap --inject-secrets
+// does, so the saved capture decrypts on its own. Lines written to a key
+// log after the start are not added.
+func embedSecrets(save *capture.Saver, o options, stderr io.Writer) {
+	if o.keys == nil {
+		return
+	}
+	paths := []string{o.keylog}
+	if env := os.Getenv("SSLKEYLOGFILE"); env != o.keylog {
+		paths = append(paths, env)
+	}
+	for _, path := range paths {
+		if path == "" {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue // openKeys already said so
+		}
+		if err := save.WriteSecrets(b); err != nil {
+			fmt.Fprintf(stderr, "padlock: -w: %v\n", err)
+			return
+		}
+	}
 }

@@ -86,6 +86,7 @@ func runLive(o options, w report.Writer, stderr io.Writer) int {
 		defer f.Close()
 		saveFile = f
 		save = capture.NewSaver(f, src.Interface(), o.filter, src.Snaplen())
+		embedSecrets(save, o, stderr)
 	}
 	if !o.quiet {
 		fmt.Fprintf(stderr, "padlock: listening on %s, link-type %s, snapshot length %d bytes\n",
