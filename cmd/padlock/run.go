@@ -225,6 +225,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		defer f.Close()
 		o.save = capture.NewSaver(f, "", o.filter, o.snaplen)
+		embedSecrets(o.save, o, stderr)
 	}
 	code := process(src, w, o, stderr)
 	for _, warn := range src.Warnings() {
