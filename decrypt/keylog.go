@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Secrets are the key log lines of one connection, keyed by its client
@@ -133,23 +135,80 @@ func (e *LineError) Error() string {
 const maxKeyLogLine = 4096
 
 // KeyLog is a set of key log secrets by client random, merged from any
-// number of inputs. Read and Merge must not run concurrently with
-// anything else; Lookup may run from several goroutines once it is built.
-// The zero value is empty and ready to use.
+// number of inputs. It is safe for concurrent use: a reader may add the
+// key log of a pcapng decryption secrets block while workers look keys
+// up. Secrets it returned are never changed afterwards (an addition
+// replaces them). The zero value is empty and ready to use.
 type KeyLog struct {
-	m map[[32]byte]*Secrets
+	mu sync.RWMutex
+	m  map[[32]byte]*Secrets
 }
 
 // Len returns the number of client randoms with at least one secret.
-func (k *KeyLog) Len() int { return len(k.m) }
+func (k *KeyLog) Len() int {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return len(k.m)
+}
 
 // Lookup implements Keys.
 func (k *KeyLog) Lookup(clientRandom []byte) (*Secrets, bool) {
 	if len(clientRandom) != 32 || k == nil {
 		return nil, false
 	}
+	k.mu.RLock()
+	defer k.mu.RUnlock()
 	s, ok := k.m[[32]byte(clientRandom)]
 	return s, ok
+}
+
+// clone copies s, so that a copy can change while s stays as it was.
+func (s *Secrets) clone() *Secrets {
+	c := *s
+	c.ClientTrafficN = slices.Clone(s.ClientTrafficN)
+	c.ServerTrafficN = slices.Clone(s.ServerTrafficN)
+	return &c
+}
+
+// fill adds the secrets of o that s lacks.
+func (s *Secrets) fill(o *Secrets) {
+	for _, l := range o.Labels() {
+		if list := s.updates(l); list != nil {
+			for _, sec := range *o.updates(l) {
+				addUpdate(list, sec)
+			}
+		} else if dst := s.field(l); *dst == nil {
+			*dst = *o.field(l)
+		}
+	}
+}
+
+// Join returns Keys that asks each of keys and merges what they have for
+// a client random, a secret from an earlier one winning: a --keylog
+// file, SSLKEYLOGFILE and the pcapng's secrets, say. Nil entries are
+// skipped.
+func Join(keys ...Keys) Keys { return joined(keys) }
+
+type joined []Keys
+
+func (j joined) Lookup(clientRandom []byte) (*Secrets, bool) {
+	var out *Secrets
+	for _, k := range j {
+		if k == nil {
+			continue
+		}
+		s, ok := k.Lookup(clientRandom)
+		switch {
+		case !ok || s == out:
+		case out == nil:
+			out = s
+		default:
+			m := out.clone()
+			m.fill(s)
+			out = m
+		}
+	}
+	return out, out != nil
 }
 
 // ParseKeyLog reads a key log; see KeyLog.Read.
@@ -167,9 +226,6 @@ func ParseKeyLog(r io.Reader, source string) (*KeyLog, []*LineError, error) {
 // is kept. The error is the reader's, if any. The first value for a
 // (label, client random) wins.
 func (k *KeyLog) Read(r io.Reader, source string) ([]*LineError, error) {
-	if k.m == nil {
-		k.m = map[[32]byte]*Secrets{}
-	}
 	var bad []*LineError
 	br := bufio.NewReaderSize(r, 4096)
 	for n := 1; ; n++ {
@@ -251,49 +307,53 @@ func (k *KeyLog) addLine(line []byte) string {
 		return fmt.Sprintf("%s secret must be 32 or 48 bytes (SHA-256 or SHA-384), got %d", label, len(sec))
 	}
 	key := [32]byte(cr)
-	s := k.m[key]
-	if s == nil {
-		s = &Secrets{}
-		k.m[key] = s
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		k.m = map[[32]byte]*Secrets{}
+	}
+	s := &Secrets{}
+	if old := k.m[key]; old != nil {
+		if dst := old.field(label); dst != nil && *dst != nil {
+			if !bytes.Equal(*dst, sec) {
+				return fmt.Sprintf("%s for client random %s differs from the one read before; the first is kept", label, abbrev(crHex))
+			}
+			return ""
+		}
+		s = old.clone()
 	}
 	if list := s.updates(label); list != nil {
 		addUpdate(list, sec)
-		return ""
+	} else {
+		*s.field(label) = sec
 	}
-	dst := s.field(label)
-	if *dst != nil {
-		if !bytes.Equal(*dst, sec) {
-			return fmt.Sprintf("%s for client random %s differs from the one read before; the first is kept", label, abbrev(crHex))
-		}
-		return ""
-	}
-	*dst = sec
+	k.m[key] = s
 	return ""
 }
 
 // Merge adds o's secrets to k; values k already has win.
 func (k *KeyLog) Merge(o *KeyLog) {
-	if o == nil {
+	if o == nil || o == k {
 		return
 	}
+	o.mu.RLock()
+	add := make(map[[32]byte]*Secrets, len(o.m))
+	for cr, s := range o.m {
+		add[cr] = s
+	}
+	o.mu.RUnlock()
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if k.m == nil {
 		k.m = map[[32]byte]*Secrets{}
 	}
-	for cr, os := range o.m {
-		s := k.m[cr]
-		if s == nil {
-			s = &Secrets{}
-			k.m[cr] = s
+	for cr, os := range add {
+		s := &Secrets{}
+		if old := k.m[cr]; old != nil {
+			s = old.clone()
 		}
-		for _, l := range os.Labels() {
-			if list := s.updates(l); list != nil {
-				for _, sec := range *os.updates(l) {
-					addUpdate(list, sec)
-				}
-			} else if dst := s.field(l); *dst == nil {
-				*dst = *os.field(l)
-			}
-		}
+		s.fill(os)
+		k.m[cr] = s
 	}
 }
 

@@ -145,3 +145,50 @@ func TestFileKeyLogGrows(t *testing.T) {
 	_, err = OpenKeyLogFile(filepath.Join(t.TempDir(), "missing"))
 	assert.Error(t, err)
 }
+
+func TestJoin(t *testing.T) {
+	a, _, _ := ParseKeyLog(strings.NewReader("CLIENT_HANDSHAKE_TRAFFIC_SECRET "+cr1+" "+s32+"\n"), "a")
+	other := strings.Repeat("1", 64)
+	b, _, _ := ParseKeyLog(strings.NewReader(
+		"CLIENT_HANDSHAKE_TRAFFIC_SECRET "+cr1+" "+other+"\n"+
+			"SERVER_HANDSHAKE_TRAFFIC_SECRET "+cr1+" "+other+"\n"+
+			"CLIENT_RANDOM "+cr2+" "+s48+"\n"), "b")
+	j := Join(a, nil, b)
+	s, ok := j.Lookup(unhex(t, cr1))
+	require.True(t, ok)
+	assert.Equal(t, unhex(t, s32), s.ClientHandshakeTraffic)
+	assert.Equal(t, unhex(t, other), s.ServerHandshakeTraffic)
+	orig, _ := a.Lookup(unhex(t, cr1))
+	assert.Nil(t, orig.ServerHandshakeTraffic, "joining does not change the parts")
+	s, ok = j.Lookup(unhex(t, cr2))
+	require.True(t, ok)
+	assert.Equal(t, unhex(t, s48), s.MasterSecret)
+	_, ok = j.Lookup(unhex(t, strings.Repeat("3", 64)))
+	assert.False(t, ok)
+}
+
+// TestKeyLogConcurrent: lookups while lines are added (run with -race);
+// a Secrets handed out does not change when its random gets more lines.
+func TestKeyLogConcurrent(t *testing.T) {
+	var k KeyLog
+	_, err := k.Read(strings.NewReader("CLIENT_HANDSHAKE_TRAFFIC_SECRET "+cr1+" "+s32+"\n"), "first")
+	require.NoError(t, err)
+	first, _ := k.Lookup(unhex(t, cr1))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			if s, ok := k.Lookup(unhex(t, cr1)); ok {
+				_ = s.Labels()
+			}
+		}
+	}()
+	for i := 0; i < 50; i++ {
+		_, err := k.Read(strings.NewReader("SERVER_HANDSHAKE_TRAFFIC_SECRET "+cr1+" "+s32+"\nCLIENT_TRAFFIC_SECRET_N "+cr1+" "+s32+"\n"), "more")
+		require.NoError(t, err)
+	}
+	<-done
+	assert.Equal(t, []string{LabelClientHandshakeTraffic}, first.Labels())
+	now, _ := k.Lookup(unhex(t, cr1))
+	assert.Equal(t, []string{LabelClientHandshakeTraffic, LabelServerHandshakeTraffic, LabelClientTrafficN}, now.Labels())
+}
