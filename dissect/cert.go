@@ -229,6 +229,7 @@ func ParseCertificate(der []byte) (*Certificate, []*Error) {
 	for _, s := range append([]string{c.SubjectCN}, c.SANs...) {
 		if strings.IndexByte(s, 0) >= 0 {
 			c.warn(fmt.Sprintf("name %q holds a NUL byte", s))
+			errs = append(errs, errorf(CodeCertificateNameNUL, 0, "name %q holds a NUL byte", s))
 		}
 	}
 	return c, errs

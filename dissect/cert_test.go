@@ -592,7 +592,7 @@ func TestParseCertificateRefused(t *testing.T) {
 		},
 		{
 			name: "nul_in_cn_utf8string", der: set(5, certCNName(casn1.UTF8String, "www.bank.example\x00.evil.example")),
-			parser: CertParserStdlib,
+			parser: CertParserStdlib, wantCodes: []Code{CodeCertificateNameNUL},
 			checks: []check{func(t *testing.T, c *Certificate) {
 				assert.Equal(t, `CN=www.bank.example\00.evil.example`, c.Subject)
 				assert.Equal(t, "www.bank.example\x00.evil.example", c.SubjectCN)
@@ -603,7 +603,7 @@ func TestParseCertificateRefused(t *testing.T) {
 		{
 			// crypto/x509 and the lenient parser both refuse a NUL in a PrintableString.
 			name: "nul_in_cn_printablestring", der: set(5, certCNName(casn1.PrintableString, "www.bank.example\x00.evil.example")),
-			parser: CertParserNone, wantCodes: []Code{CodeCertificateUnparsable},
+			parser: CertParserNone, wantCodes: []Code{CodeCertificateUnparsable, CodeCertificateNameNUL},
 			checks: []check{func(t *testing.T, c *Certificate) {
 				assert.Equal(t, `CN=www.bank.example\00.evil.example`, c.Subject)
 				assert.Equal(t, "2026-01-02T03:04:05Z", c.NotAfterText)

@@ -10,4 +10,6 @@ const (
 	CodeCertificateTrailingData Code = "certificate_trailing_data"
 	// CodeCertificateSCTMalformed: the embedded SCT list extension does not follow RFC 6962 Section 3.3; the SCTs before the problem are kept.
 	CodeCertificateSCTMalformed Code = "certificate_sct_malformed"
+	// CodeCertificateNameNUL: the subject CN or a dNSName SAN holds a NUL byte, the null-prefix attack on clients that compare names as C strings (CVE-2009-2408); the name is kept whole.
+	CodeCertificateNameNUL Code = "certificate_name_nul"
 )

@@ -239,6 +239,8 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 		require.Len(t, h.Certificates, len(hostile.MalformedCerts()), "every entry is listed")
 		h.find(t, "certificate_unparsable", "server")
 		assert.Contains(t, h.Certificates[2].Subject, `\00`, "a NUL in a name is shown escaped, not cut")
+		h.find(t, "certificate_name_nul", "server")
+		h.find(t, "certificate_lenient", "server") // the negative serial
 	},
 	"compression-bomb": func(t *testing.T, r hResult) {
 		h := r.one(t)
