@@ -21,7 +21,8 @@ func TestOverlapConflictReported(t *testing.T) {
 	evil := bytes.Clone(r[:300])
 	evil[100] ^= 0xff
 	f.out = append(f.out, f.segAt(0, s1.TCP.Seq+50, evil[50:200], ""))
-	f.out = append(f.out, f.segAt(0, s1.TCP.Seq, r[:300], "")) // a faithful repeat: no conflict
+	f.out = append(f.out, f.segAt(0, s1.TCP.Seq, r[:300], ""))       // a faithful repeat: no conflict
+	f.out = append(f.out, f.segAt(0, s1.TCP.Seq+299, []byte{0}, "")) // a keep-alive's garbage byte: no conflict
 	f.send(0, r[300:], "")
 	rec := run(t, f.out)
 	require.Len(t, rec.records[1], 1)

@@ -67,6 +67,11 @@ func (s *stream) checkOverlap(d Dir, seq uint32, payload []byte, frame int) {
 	if !c.havePos[d] || len(payload) == 0 {
 		return
 	}
+	if len(payload) == 1 && c.nextSeq[d]-seq == 1 {
+		// A keep-alive: one byte, often garbage, at the last sequence
+		// number already sent (RFC 1122, Section 4.2.3.6).
+		return
+	}
 	i := c.hist[d].conflict(seq, payload, c.nextSeq[d])
 	if i < 0 {
 		return
