@@ -91,7 +91,20 @@ type Tracker struct {
 	// lastEmergency is when a full flow table last forced a flush.
 	lastEmergency time.Time
 	refused       map[tupleKey]bool
+	// spare is a segment context gopacket did not keep, reused by the
+	// next segment so that in-order segments allocate nothing.
+	spare *segCtx
+	// Ended connections leave a tombstone on their 4-tuple for
+	// tombstoneTTL, so that late packets (the last ACK, a retransmitted
+	// FIN) are dropped instead of starting a connection, while gopacket
+	// has already let go of the stream. tombs counts them in flows.
+	tombQ []*flowGen
+	tombs int
 }
+
+// tombstoneTTL is how long (capture time) an ended connection's 4-tuple
+// drops late packets that are not a new SYN.
+const tombstoneTTL = 30 * time.Second
 
 // Stats counts what the tracker saw.
 type Stats struct {
@@ -104,6 +117,9 @@ type Stats struct {
 	// because the flow table was full (Options.MaxFlows).
 	RefusedFlows    int
 	RefusedSegments int
+	// LateSegments counts packets of connections that had already
+	// ended (a last ACK, a retransmitted FIN), dropped.
+	LateSegments int
 }
 
 // tupleKey identifies a 4-tuple regardless of direction.
@@ -116,6 +132,11 @@ type tupleKey struct {
 // flowGen tracks reuse of one 4-tuple: a SYN with a new initial sequence
 // number on a tuple in use starts a new connection (generation).
 type flowGen struct {
+	// ended is when the connection ended (zero while it lives); a
+	// tombstone waits for gopacket (waitGP) after a RST, which leaves a
+	// half open in gopacket's pool.
+	ended  time.Time
+	waitGP bool
 	key    tupleKey
 	gen    int
 	synSeq uint32
@@ -145,6 +166,10 @@ type segCtx struct {
 	frame int
 	seq   uint32 // sequence number of the first payload byte
 	n     int    // payload length
+	// anc is ci.AncillaryData's backing array; delivered says the
+	// tracker got the payload, so gopacket keeps no page pointing here.
+	anc       [1]any
+	delivered bool
 }
 
 func (s *segCtx) GetCaptureInfo() gopacket.CaptureInfo { return s.ci }
@@ -155,6 +180,16 @@ func (t *Tracker) Add(seg *capture.Segment) {
 	tcp := seg.TCP
 	k := makeKey(seg.Net, tcp.TransportFlow())
 	fg := t.flows[k]
+	if fg != nil && !fg.ended.IsZero() {
+		if !tcp.SYN || tcp.ACK || (fg.hasSYN && fg.synSeq == tcp.Seq) {
+			t.stats.LateSegments++
+			return
+		}
+		// A new connection on the tuple of one that ended.
+		fg = &flowGen{key: k, gen: fg.gen + 1, hasSYN: true, synSeq: tcp.Seq}
+		t.flows[k] = fg
+		t.tombs--
+	}
 	if fg == nil {
 		if !t.room(k, seg) {
 			return
@@ -178,11 +213,21 @@ func (t *Tracker) Add(seg *capture.Segment) {
 		src, dst := seg.Net.Endpoints()
 		netFlow = gopacket.NewFlow(gopacket.EndpointType(1<<20+fg.gen), src.Raw(), dst.Raw())
 	}
-	ctx := &segCtx{frame: seg.Frame, seq: tcp.Seq, n: len(tcp.Payload)}
-	ctx.ci = gopacket.CaptureInfo{Timestamp: seg.Time, CaptureLength: seg.Length, Length: seg.Length, AncillaryData: []any{ctx}}
+	ctx := t.spare
+	t.spare = nil
+	if ctx == nil {
+		ctx = new(segCtx)
+	}
+	*ctx = segCtx{frame: seg.Frame, seq: tcp.Seq, n: len(tcp.Payload)}
+	ctx.anc[0] = ctx
+	ctx.ci = gopacket.CaptureInfo{Timestamp: seg.Time, CaptureLength: seg.Length, Length: seg.Length, AncillaryData: ctx.anc[:]}
 	t.cur, t.curSeg = fg, seg
 	t.asm.AssembleWithContext(netFlow, tcp, ctx)
 	t.cur, t.curSeg = nil, nil
+	if ctx.n == 0 || ctx.delivered {
+		// gopacket keeps a context only on pages of data it holds back.
+		t.spare = ctx
+	}
 	if c := fg.conn; c != nil && c.reset && !c.done {
 		t.finish(c)
 	}
@@ -193,20 +238,61 @@ func (t *Tracker) Add(seg *capture.Segment) {
 	if seg.Time.Sub(t.lastFlush) >= flushEvery {
 		t.lastFlush = seg.Time
 		t.asm.FlushWithOptions(gpr.FlushOptions{T: seg.Time.Add(-t.opts.GapWait), TC: seg.Time.Add(-t.opts.FlowTimeout)})
+		t.expireTombstones(seg.Time.Add(-tombstoneTTL))
 	}
 }
+
+// bury leaves a tombstone for c's 4-tuple (see Tracker.tombQ).
+func (t *Tracker) bury(c *Conn, waitGP bool) {
+	fg := c.gen
+	if fg == nil || t.flows[fg.key] != fg || !fg.ended.IsZero() {
+		return
+	}
+	fg.ended, fg.waitGP = c.End, waitGP
+	if fg.ended.IsZero() {
+		fg.ended = c.Start
+	}
+	t.tombs++
+	t.tombQ = append(t.tombQ, fg)
+}
+
+// unbury removes fg's tombstone from the flow table if it is still there.
+func (t *Tracker) unbury(fg *flowGen) {
+	if t.flows[fg.key] == fg && !fg.ended.IsZero() {
+		delete(t.flows, fg.key)
+		t.tombs--
+	}
+}
+
+// expireTombstones drops the tombstones of connections ended before t0.
+func (t *Tracker) expireTombstones(t0 time.Time) {
+	n := 0
+	for n < len(t.tombQ) && t.tombQ[n].ended.Before(t0) {
+		if fg := t.tombQ[n]; !fg.waitGP {
+			t.unbury(fg)
+		}
+		t.tombQ[n] = nil
+		n++
+	}
+	if n > 0 {
+		t.tombQ = append(t.tombQ[:0], t.tombQ[n:]...)
+	}
+}
+
+// liveFlows is the number of connections followed now.
+func (t *Tracker) liveFlows() int { return len(t.flows) - t.tombs }
 
 // room reports whether a new connection may be followed, making room in a
 // full table by closing connections idle for EmergencyIdle (at most once
 // per flushEvery of capture time, since a flush walks every connection).
 func (t *Tracker) room(k tupleKey, seg *capture.Segment) bool {
-	if t.opts.MaxFlows <= 0 || len(t.flows) < t.opts.MaxFlows {
+	if t.opts.MaxFlows <= 0 || t.liveFlows() < t.opts.MaxFlows {
 		return true
 	}
 	if t.lastEmergency.IsZero() || seg.Time.Sub(t.lastEmergency) >= flushEvery {
 		t.lastEmergency = seg.Time
 		t.asm.FlushWithOptions(gpr.FlushOptions{T: seg.Time.Add(-EmergencyIdle), TC: seg.Time.Add(-EmergencyIdle)})
-		if len(t.flows) < t.opts.MaxFlows {
+		if t.liveFlows() < t.opts.MaxFlows {
 			return true
 		}
 	}
@@ -293,12 +379,10 @@ func (t *Tracker) finish(c *Conn) {
 			c.TLS = true
 		}
 	}
-	if c.gen != nil && t.flows[c.gen.key] == c.gen && !c.reset {
-		// After a RST, gopacket still holds the open half: the tuple
-		// keeps its generation until gopacket lets go of it (see
-		// ReassemblyComplete), so that a new SYN starts a new stream.
-		delete(t.flows, c.gen.key)
-	}
+	// After a RST, gopacket still holds the open half: the tombstone
+	// stays until gopacket lets go of it (see ReassemblyComplete), so
+	// that a new SYN starts a new stream rather than joining the old one.
+	t.bury(c, c.reset)
 	if c.TLS {
 		t.stats.TLS++
 	}
@@ -499,6 +583,7 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 				n = rest
 			}
 		}
+		sc.delivered = true
 		cut.push(data[off:off+n], sc.frame, sc.ci.Timestamp)
 		off += n
 	}
@@ -529,11 +614,13 @@ func ctxAt(sg gpr.ScatterGather, off int) (*segCtx, bool) {
 }
 
 func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
-	if c := s.c; c.reset && c.gen != nil && s.t.flows[c.gen.key] == c.gen {
-		delete(s.t.flows, c.gen.key)
+	c := s.c
+	if c.reset && c.gen != nil {
+		c.gen.waitGP = false
+		s.t.unbury(c.gen)
 	}
-	s.t.finish(s.c)
-	// Keep the connection in gopacket's pool so late packets of it (final
-	// ACKs) are not taken for a new connection; a SYN replaces it.
-	return false
+	s.t.finish(c)
+	// gopacket may forget the stream now: the tombstone left by finish
+	// keeps late packets of the connection away from it.
+	return true
 }
