@@ -17,7 +17,10 @@
 // are kept. KeyLog.Merge joins logs (the first value wins). A KeyLog, a
 // FileKeyLog (a file that may still grow: a lookup that misses re-reads it
 // when its size or modification time changed) and anything else with
-// Lookup(clientRandom) is a Keys.
+// Lookup(clientRandom) is a Keys; Join(keys...) asks several and merges
+// their answers. For padlock: Join(the --keylog FileKeyLog, a FileKeyLog
+// of $SSLKEYLOGFILE, a KeyLog that each new capture.Source.Secrets()
+// entry is Read into, named "pcapng DSB N").
 //
 // # Decrypting a connection
 //
@@ -81,6 +84,5 @@
 // caller maps the record to its frames). Messages dissected from
 // decrypted records carry decrypted: true.
 //
-// A Conn is not safe for concurrent use; a built KeyLog is, and so is a
-// FileKeyLog.
+// A Conn is not safe for concurrent use; KeyLog and FileKeyLog are.
 package decrypt

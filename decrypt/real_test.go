@@ -14,7 +14,7 @@ import (
 )
 
 // Expected decryptions of pcaps/real/keylog/*.pcap: OpenSSL 3.0 s_server
-// and s_client on loopback, recorded by pcaps/real/keylog/capture.sh (see
+// and s_client (GnuTLS 3.7 for RC4, 3DES, NULL, AES-256-CCM) on loopback, recorded by pcaps/real/keylog/capture.sh (see
 // the README there). The client asks GET /hello.txt, the server (-WWW)
 // answers "HTTP/1.0 200 ok" and closes; both send close_notify. What each
 // record holds was checked against tshark with the same key log (see
@@ -39,6 +39,24 @@ var (
 		`server application data "HTTP/1.0 200 ok"`,
 		"server application alert [1 0]",
 		"client application alert [1 0]",
+	}
+	// GnuTLS 3.7 gnutls-serv --http and gnutls-cli: GET / HTTP/1.0, the
+	// HTML session page; the client's close_notify only when it got out
+	// before the server's.
+	gnutlsFlow = []string{
+		"client application handshake [20]",
+		"server application handshake [20]",
+		`client application data "GET / HTTP/1.0"`,
+		`server application data "HTTP/1.0 200 OK"`,
+		"client application alert [1 0]",
+		"server application alert [1 0]",
+	}
+	gnutlsFlowServerAlert = []string{
+		"client application handshake [20]",
+		"server application handshake [20]",
+		`client application data "GET / HTTP/1.0"`,
+		`server application data "HTTP/1.0 200 OK"`,
+		"server application alert [1 0]",
 	}
 	tls13Server = []string{
 		"server handshake handshake [8]",
@@ -142,6 +160,11 @@ func TestRealCaptures(t *testing.T) {
 		{"tls11-cbc-sha", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", [][]string{tls12Flow}, nil},
 		{"tls10-cbc-sha", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", [][]string{tls10Flow}, nil},
 		{"tls10-cbc-sha-etm", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", [][]string{tls10Flow}, nil},
+		{"tls12-rc4-sha", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", [][]string{gnutlsFlowServerAlert}, nil},
+		{"tls10-rc4-md5", "TLS_RSA_WITH_RC4_128_MD5", [][]string{gnutlsFlow}, nil},
+		{"tls12-3des-etm", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", [][]string{gnutlsFlowServerAlert}, nil},
+		{"tls12-aes256ccm", "TLS_RSA_WITH_AES_256_CCM", [][]string{gnutlsFlow}, nil},
+		{"tls12-null-sha", "TLS_ECDHE_RSA_WITH_NULL_SHA", [][]string{gnutlsFlow}, nil},
 	}
 	seen := map[string]bool{}
 	for _, tc := range tests {

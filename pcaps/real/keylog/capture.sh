@@ -3,8 +3,9 @@
 # OpenSSL s_server/s_client connection per cipher suite that package
 # decrypt implements, each with the key log s_client wrote (-keylogfile).
 #
-# Needs root (tcpdump), tcpdump and openssl 3. Uses only 127.0.0.1 and
-# ports 8450-8469; every process is bounded by timeout(1). The server uses
+# Needs root (tcpdump), tcpdump, openssl 3 and gnutls-bin (for the suites
+# this OpenSSL lacks: RC4, 3DES, NULL, AES-256-CCM). Uses only 127.0.0.1
+# and ports 8450-8474; every process is bounded by timeout(1). The server uses
 # the generator's test PKI (pcaps/gen/certs): the RSA example.com leaf and
 # "Padlock Test Intermediate CA".
 #
@@ -149,5 +150,28 @@ early() { # NAME PORT RESTART
 }
 early tls13-0rtt-accepted 8466 no
 early tls13-0rtt-rejected 8467 yes
+
+# GnuTLS 3.7 for what OpenSSL 3 here cannot do. gnutls-cli writes the key
+# log named by SSLKEYLOGFILE; gnutls-serv --http answers with its HTML
+# session page. Both sides get the same priority string.
+gnutls() { # NAME PORT PRIORITY
+	name=$1 port=$2 prio=$3
+	echo "== $name.pcap" >&2
+	rm -f "$out/$name.keylog"
+	timeout 20 gnutls-serv --http --port "$port" --x509certfile "$work/chain.pem" --x509keyfile "$work/key.pem" \
+		--disable-client-cert --priority "$prio" >"$work/server.log" 2>&1 </dev/null &
+	server_pid=$!
+	sleep 0.7
+	capture "$port" "$out/$name.pcap"
+	printf 'GET / HTTP/1.0\r\nHost: example.com\r\n\r\n' | SSLKEYLOGFILE="$out/$name.keylog" timeout 10 \
+		gnutls-cli --insecure --port "$port" --sni-hostname example.com --priority "$prio" 127.0.0.1 >/dev/null 2>&1 || true
+	stop_capture
+	stop_server
+}
+gnutls tls12-rc4-sha 8470 'NORMAL:-CIPHER-ALL:+ARCFOUR-128:-VERS-ALL:+VERS-TLS1.2'
+gnutls tls12-3des-etm 8471 'NORMAL:-CIPHER-ALL:+3DES-CBC:-VERS-ALL:+VERS-TLS1.2'
+gnutls tls12-aes256ccm 8472 'NORMAL:-CIPHER-ALL:+AES-256-CCM:+RSA:-VERS-ALL:+VERS-TLS1.2'
+gnutls tls12-null-sha 8473 'NORMAL:-CIPHER-ALL:+NULL:-VERS-ALL:+VERS-TLS1.2'
+gnutls tls10-rc4-md5 8474 'NORMAL:-CIPHER-ALL:+ARCFOUR-128:-MAC-ALL:+MD5:-KX-ALL:+RSA:-VERS-ALL:+VERS-TLS1.0'
 
 ls -l "$out"/*.pcap >&2
