@@ -1,6 +1,7 @@
 package decrypt
 
 import (
+	"encoding/hex"
 	"fmt"
 
 	"github.com/padlock-tls/padlock/dissect/iana"
@@ -186,7 +187,7 @@ func New(p Params, keys Keys) (*Conn, error) {
 		c.sec, _ = keys.Lookup(p.ClientRandom)
 	}
 	if c.sec == nil {
-		return nil, &Error{Code: CodeNoKey, Msg: "no key for client random " + hexString(p.ClientRandom)}
+		return nil, &Error{Code: CodeNoKey, Msg: "no key for client random " + hex.EncodeToString(p.ClientRandom)}
 	}
 	if tls13 {
 		c.dirs[Client].epoch, c.dirs[Server].epoch = EpochHandshake, EpochHandshake

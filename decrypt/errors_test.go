@@ -213,3 +213,43 @@ func TestNewRefuses(t *testing.T) {
 	_, err = c.Record(Server, 23, 0x0303, make([]byte, 40))
 	assert.Equal(t, CodeBadParams, codeOf(err))
 }
+
+// TestTruncatedRecords: every cut of a valid record fails with a code
+// (the prefix sweep of STYLE.md 2.4), under each record protection.
+func TestTruncatedRecords(t *testing.T) {
+	keys, _, _ := ParseKeyLog(strings.NewReader(r8448KeyLog()), "rfc8448")
+	rec := unhex(t, r8448ServerFlight)
+	for i := 0; i < len(rec)-5; i++ {
+		c, err := New(Params{Version: 0x0304, CipherSuite: 0x1301, ClientRandom: unhex(t, r8448ClientRandom)}, keys)
+		require.NoError(t, err)
+		pt, err := c.Record(Server, rec[0], 0x0303, rec[5:5+i])
+		require.Error(t, err, "cut at %d", i)
+		assert.Nil(t, pt.Data)
+		assert.NotEmpty(t, codeOf(err))
+	}
+	// The same over every record of the TLS 1.2 captures, whatever the suite.
+	for _, f := range []string{"tls12-cbc-sha", "tls10-cbc-sha-etm", "tls12-rc4-sha", "tls12-ccm8", "tls12-chacha20", "tls12-null-sha"} {
+		base := "../pcaps/real/keylog/" + f
+		keys := loadKeyLog(t, base+".keylog")
+		cc := readCapture(t, base+".pcap")[0]
+		p, clientDir := params(t, cc)
+		for _, r := range cc.records {
+			if r.typ == typeChangeCipherSpec || r.typ == typeHandshake && r.body[0] <= 16 {
+				continue // plaintext: passed through whatever its length
+			}
+			for i := 0; i < len(r.body); i += max(1, len(r.body)/40) {
+				c, err := New(p, keys)
+				require.NoError(t, err)
+				from := Client
+				if r.dir != clientDir {
+					from = Server
+				}
+				_, err = c.Record(from, typeChangeCipherSpec, 0x0303, []byte{1})
+				require.NoError(t, err)
+				pt, err := c.Record(from, r.typ, r.vers, r.body[:i])
+				require.Error(t, err, "%s: cut at %d of %d", f, i, len(r.body))
+				assert.Nil(t, pt.Data)
+			}
+		}
+	}
+}

@@ -9,8 +9,8 @@ import (
 // FileKeyLog is a key log file that may still be growing, as
 // SSLKEYLOGFILE is while the browser it belongs to runs next to a live
 // capture. A Lookup that misses re-reads the file if its size or
-// modification time changed since the last read. It is safe for
-// concurrent use.
+// modification time changed since the last read, and so does a Conn
+// that finds a secret it needs missing. It is safe for concurrent use.
 type FileKeyLog struct {
 	path string
 
@@ -72,6 +72,16 @@ func (f *FileKeyLog) Lookup(clientRandom []byte) (*Secrets, bool) {
 		return f.log.Lookup(clientRandom)
 	}
 	return nil, false
+}
+
+// refresh re-reads the file if it changed, then looks up: Conn calls it
+// when the secrets it has lack one it needs (the endpoint had logged the
+// handshake secrets only, say).
+func (f *FileKeyLog) refresh(clientRandom []byte) (*Secrets, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reload()
+	return f.log.Lookup(clientRandom)
 }
 
 // Bad returns the unusable lines of the last read and the last read

@@ -191,13 +191,35 @@ func Join(keys ...Keys) Keys { return joined(keys) }
 
 type joined []Keys
 
+// refresher is a Keys that can look again harder: FileKeyLog re-reads
+// its file. Conn uses it when a secret it needs is missing.
+type refresher interface {
+	refresh(clientRandom []byte) (*Secrets, bool)
+}
+
+// again looks clientRandom up once more, refreshing keys that can.
+func again(k Keys, clientRandom []byte) (*Secrets, bool) {
+	if r, ok := k.(refresher); ok {
+		return r.refresh(clientRandom)
+	}
+	return k.Lookup(clientRandom)
+}
+
+func (j joined) refresh(clientRandom []byte) (*Secrets, bool) {
+	return j.lookup(clientRandom, again)
+}
+
 func (j joined) Lookup(clientRandom []byte) (*Secrets, bool) {
+	return j.lookup(clientRandom, Keys.Lookup)
+}
+
+func (j joined) lookup(clientRandom []byte, get func(Keys, []byte) (*Secrets, bool)) (*Secrets, bool) {
 	var out *Secrets
 	for _, k := range j {
 		if k == nil {
 			continue
 		}
-		s, ok := k.Lookup(clientRandom)
+		s, ok := get(k, clientRandom)
 		switch {
 		case !ok || s == out:
 		case out == nil:

@@ -192,3 +192,42 @@ func TestKeyLogConcurrent(t *testing.T) {
 	now, _ := k.Lookup(unhex(t, cr1))
 	assert.Equal(t, []string{LabelClientHandshakeTraffic, LabelServerHandshakeTraffic, LabelClientTrafficN}, now.Labels())
 }
+
+// TestConnRereadsGrowingFile: a live capture can see a connection's
+// handshake before its endpoint has logged the application secrets. The
+// Conn asks the FileKeyLog again when a secret is missing, and the file,
+// grown in between, has it.
+func TestConnRereadsGrowingFile(t *testing.T) {
+	b, err := os.ReadFile("../pcaps/tls13-basic.keylog")
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(b), "\n")
+	path := filepath.Join(t.TempDir(), "live.keylog")
+	require.NoError(t, os.WriteFile(path, []byte(lines[0]+lines[1]), 0o600)) // handshake secrets only
+	f, err := OpenKeyLogFile(path)
+	require.NoError(t, err)
+
+	cc := readCapture(t, "../pcaps/tls13-basic.pcap")[0]
+	p, clientDir := params(t, cc)
+	c, err := New(p, f)
+	require.NoError(t, err)
+	grown := false
+	for _, r := range cc.records {
+		from := Client
+		if r.dir != clientDir {
+			from = Server
+		}
+		pt, err := c.Record(from, r.typ, r.vers, r.body)
+		if !grown && from == Client && pt.Decrypted && pt.Type == typeHandshake {
+			// The client's Finished: now the endpoint writes the rest.
+			require.NoError(t, os.WriteFile(path, b, 0o600))
+			grown = true
+			continue
+		}
+		if grown {
+			require.NoError(t, err, "record after the file grew")
+		}
+	}
+	st := c.Stats()
+	assert.Equal(t, [2]int{3, 6}, st.Decrypted)
+	assert.Equal(t, [2]int{0, 1}, st.Failed, "the NewSessionTicket came before the file grew")
+}

@@ -8,6 +8,7 @@ import (
 	"crypto/rc4"
 	"crypto/subtle"
 	"encoding/binary"
+	"encoding/hex"
 	"hash"
 )
 
@@ -20,7 +21,7 @@ import (
 func (c *Conn) initTLS12() error {
 	ms := c.sec.MasterSecret
 	if ms == nil {
-		return &Error{Code: CodeMissingSecret, Msg: "the key log has no CLIENT_RANDOM (master secret) for client random " + hexString(c.p.ClientRandom)}
+		return &Error{Code: CodeMissingSecret, Msg: "the key log has no CLIENT_RANDOM (master secret) for client random " + hex.EncodeToString(c.p.ClientRandom)}
 	}
 	s := c.suite
 	macLen := 0
@@ -48,15 +49,6 @@ func (c *Conn) initTLS12() error {
 		c.dirs[i].prot = p
 	}
 	return nil
-}
-
-func hexString(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 2*len(b))
-	for i, x := range b {
-		out[2*i], out[2*i+1] = digits[x>>4], digits[x&15]
-	}
-	return string(out)
 }
 
 func (c *Conn) protector12(macKey, key, iv []byte) (protector, error) {

@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/binary"
+	"strconv"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -106,7 +107,7 @@ func (c *Conn) secret13(d *direction, epoch Epoch, gen int) ([]byte, string) {
 	}
 	sec := get(c.sec)
 	if sec == nil && c.keys != nil {
-		if s, ok := c.keys.Lookup(c.p.ClientRandom); ok {
+		if s, ok := again(c.keys, c.p.ClientRandom); ok {
 			c.sec = s
 			sec = get(s)
 		}
@@ -179,22 +180,9 @@ func (c *Conn) try(d *direction, epoch Epoch, gen int, seq uint64, typ uint8, ve
 
 func epochKeys(e Epoch, gen int) string {
 	if e == EpochApplication && gen > 0 {
-		return "application keys (generation " + itoa(gen) + ")"
+		return "application keys (generation " + strconv.Itoa(gen) + ")"
 	}
 	return e.String() + " keys"
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
 }
 
 // record13 follows RFC 8446's key schedule per direction: 0-RTT keys
