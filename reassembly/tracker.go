@@ -91,6 +91,7 @@ type Tracker struct {
 	// lastEmergency is when a full flow table last forced a flush.
 	lastEmergency time.Time
 	refused       map[tupleKey]bool
+	open          int // connections created and not yet finished
 	// spare is a segment context gopacket did not keep, reused by the
 	// next segment so that in-order segments allocate nothing.
 	spare *segCtx
@@ -186,6 +187,9 @@ func (t *Tracker) Add(seg *capture.Segment) {
 			return
 		}
 		// A new connection on the tuple of one that ended.
+		if !t.room(k, seg) {
+			return
+		}
 		fg = &flowGen{key: k, gen: fg.gen + 1, hasSYN: true, synSeq: tcp.Seq}
 		t.flows[k] = fg
 		t.tombs--
@@ -204,6 +208,11 @@ func (t *Tracker) Add(seg *capture.Segment) {
 		case fg.synSeq != tcp.Seq:
 			// A new connection on a tuple in use: give it a fresh key so
 			// gopacket starts a new stream; the old one ends by idle flush.
+			// The flow cap counts it, or a flood of SYNs on one tuple
+			// would bypass the cap.
+			if !t.room(k, seg) {
+				return
+			}
 			fg = &flowGen{key: k, gen: fg.gen + 1, hasSYN: true, synSeq: tcp.Seq}
 			t.flows[k] = fg
 		}
@@ -279,8 +288,10 @@ func (t *Tracker) expireTombstones(t0 time.Time) {
 	}
 }
 
-// liveFlows is the number of connections followed now.
-func (t *Tracker) liveFlows() int { return len(t.flows) - t.tombs }
+// liveFlows is the number of connections followed now: created and not
+// yet finished. The flow table alone undercounts them, since a tuple
+// reused with a new SYN keeps only its newest connection there.
+func (t *Tracker) liveFlows() int { return t.open }
 
 // room reports whether a new connection may be followed, making room in a
 // full table by closing connections idle for EmergencyIdle (at most once
@@ -367,6 +378,7 @@ func (t *Tracker) finish(c *Conn) {
 		return
 	}
 	c.done = true
+	t.open--
 	// Ended by the idle timeout: no FIN or RST both ways before the input ended.
 	c.Evicted = !t.closing && c.RST == [2]int{} && (c.FIN[0] == 0 || c.FIN[1] == 0)
 	for d := range c.cut {
@@ -408,6 +420,7 @@ type factory struct{ t *Tracker }
 func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.AssemblerContext) gpr.Stream {
 	t := f.t
 	t.nextID++
+	t.open++
 	t.stats.Connections++
 	seg := t.curSeg
 	c := &Conn{ID: t.nextID, gen: t.cur}
