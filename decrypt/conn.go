@@ -98,6 +98,10 @@ type Plaintext struct {
 	Generation int
 	// Seq is the record's sequence number under its keys.
 	Seq uint64
+	// Lost is the number of records of this direction taken as lost
+	// before this one: after Gap, the record opened at a later sequence
+	// number (or under the next keys) than the one expected.
+	Lost uint64
 }
 
 // Stats count what a Conn did, per direction (index Client, Server).
@@ -144,8 +148,44 @@ type direction struct {
 	hs        hsScanner // handshake message boundaries in decrypted records
 	opened    bool      // a record of this direction decrypted under handshake keys or later
 
+	// after Gap: the next records are also tried at later sequence
+	// numbers; gapTries counts the records that failed since
+	gap      bool
+	gapTries int
+
 	// TLS 1.2 and older
 	renegotiated bool
+}
+
+// Gap bounds: after a gap a record is tried at up to maxGapRecords later
+// sequence numbers, for up to maxGapTries records; beyond that the keys are
+// taken as wrong rather than the records as lost.
+const (
+	maxGapRecords = 64
+	maxGapTries   = 8
+)
+
+// Gap tells the Conn that the capture lost bytes of a direction's stream
+// (a reassembly gap): whole records may be missing, so the sequence number
+// of the next one is not known. The next records are tried at later
+// sequence numbers too, for the AEAD suites and TLS 1.1+ CBC; an RC4
+// stream or a TLS 1.0 CBC chain does not survive a lost record.
+func (c *Conn) Gap(from Dir) {
+	if from <= Server {
+		d := &c.dirs[from]
+		d.gap, d.gapTries = true, 0
+		d.hs = hsScanner{lost: true}
+	}
+}
+
+// gapFailed notes a record that failed while a gap search was on.
+func (d *direction) gapFailed() {
+	if d.gap {
+		d.gapTries++
+		if d.gapTries >= maxGapTries {
+			d.gap = false
+		}
+	}
 }
 
 // protector opens the records of one direction under one set of keys.

@@ -68,6 +68,11 @@
 // SHA-256 or SHA-384 (MAC-then-encrypt, or encrypt-then-MAC; TLS 1.0's
 // chained IV), RC4-128 and NULL with HMAC-MD5/SHA-1/SHA-256.
 //
+// When reassembly reports a gap in a direction (lost bytes, so maybe
+// lost records), call c.Gap(dir) before that direction's next record: the
+// next records are then also tried at later sequence numbers (AEAD suites,
+// TLS 1.1+ CBC), and pt.Lost says how many records went missing.
+//
 // A record that does not authenticate returns CodeAuthFailed ("client
 // record 5 (sequence number 2): authentication failed with handshake
 // keys") and no bytes; CodeRecordMalformed, CodeMissingSecret,

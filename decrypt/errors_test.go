@@ -3,6 +3,7 @@ package decrypt
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -251,5 +252,73 @@ func TestTruncatedRecords(t *testing.T) {
 				assert.Nil(t, pt.Data)
 			}
 		}
+	}
+}
+
+// TestGap drops records from real captures, as a lost segment would, and
+// tells the Conn: the records after the gap open at a later sequence
+// number (AEAD, TLS 1.1+ CBC); RC4 cannot follow.
+func TestGap(t *testing.T) {
+	for _, tc := range []struct {
+		file   string
+		drop   string // summary line of the record to drop
+		after  string // summary of the next record of that direction, once decrypted
+		lost   uint64
+		follow bool
+	}{
+		{"../pcaps/tls13-basic", "server application handshake [4]", `server application data "HTTP/1.1 200 OK"`, 1, true},
+		{"../pcaps/tls13-basic", "server handshake handshake [20]", "server application handshake [4]", 0, true},
+		{"../pcaps/real/keylog/tls13-chacha20-keyupdate", "client application handshake [24]", `client application+1 data "GET /hello.txt HTTP/1.0"`, 0, true},
+		{"../pcaps/real/keylog/tls12-chacha20", `client application data "GET /hello.txt HTTP/1.0"`, "client application alert [1 0]", 1, true},
+		{"../pcaps/real/keylog/tls12-cbc-sha", `client application data "GET /hello.txt HTTP/1.0"`, "client application alert [1 0]", 1, true},
+		{"../pcaps/real/keylog/tls12-ccm8", `server application data "HTTP/1.0 200 ok"`, "server application alert [1 0]", 1, true},
+		{"../pcaps/real/keylog/tls10-rc4-md5", `client application data "GET / HTTP/1.0"`, "", 0, false},
+	} {
+		t.Run(filepath.Base(tc.file)+"/"+tc.drop, func(t *testing.T) {
+			keys := loadKeyLog(t, tc.file+".keylog")
+			cc := readCapture(t, tc.file+".pcap")[0]
+			// Find the record to drop by decrypting once.
+			_, recs, err := decryptConn(t, cc, keys)
+			require.NoError(t, err)
+			drop := -1
+			for i, r := range recs {
+				if r.pt.Decrypted && summarize([]decRecord{r})[0] == tc.drop {
+					drop = i
+				}
+			}
+			require.GreaterOrEqual(t, drop, 0)
+			dropDir := recs[drop].from
+
+			p, clientDir := params(t, cc)
+			c, err := New(p, keys)
+			require.NoError(t, err)
+			next := ""
+			var nextPt Plaintext
+			var nextErr error
+			for i, r := range cc.records {
+				from := Client
+				if r.dir != clientDir {
+					from = Server
+				}
+				if i == drop {
+					c.Gap(from)
+					continue
+				}
+				pt, err := c.Record(from, r.typ, r.vers, r.body)
+				if i > drop && from == dropDir && next == "" {
+					next, nextPt, nextErr = "seen", pt, err
+					if err == nil {
+						next = summarize([]decRecord{{from: from, pt: pt}})[0]
+					}
+				}
+			}
+			if !tc.follow {
+				assert.Equal(t, CodeAuthFailed, codeOf(nextErr))
+				return
+			}
+			require.NoError(t, nextErr)
+			assert.Equal(t, tc.after, next)
+			assert.Equal(t, tc.lost, nextPt.Lost)
+		})
 	}
 }

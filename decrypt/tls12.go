@@ -258,11 +258,37 @@ func (c *Conn) record12(d *direction, typ uint8, version uint16, body []byte) (P
 		return Plaintext{}, c.fail(d, seq, CodeRenegotiation, "keys from a renegotiation are not followed")
 	}
 	inner, plain, code, msg := d.prot.open(seq, typ, version, body)
+	var lost uint64
+	if code == CodeAuthFailed && d.gap && seekable(d.prot) {
+		for k := uint64(1); k <= maxGapRecords; k++ {
+			if i, p, cd, _ := d.prot.open(seq+k, typ, version, body); cd == "" {
+				inner, plain, code, lost = i, p, "", k
+				seq += k
+				d.seq = seq + 1
+				break
+			}
+		}
+	}
 	if code != "" {
+		d.gapFailed()
 		return Plaintext{}, c.fail(d, seq, code, "%s", msg)
 	}
+	d.gap = false
 	if inner == typeChangeCipherSpec {
 		d.renegotiated = true // the next records use keys this log line does not give
 	}
-	return Plaintext{Type: inner, Data: plain, Decrypted: true, Epoch: EpochApplication, Seq: seq}, nil
+	return Plaintext{Type: inner, Data: plain, Decrypted: true, Epoch: EpochApplication, Seq: seq, Lost: lost}, nil
+}
+
+// seekable reports keys that can open a record at any sequence number:
+// AEAD, and CBC with an explicit IV. RC4 and TLS 1.0 CBC carry state from
+// record to record.
+func seekable(p protector) bool {
+	switch p := p.(type) {
+	case *aead12:
+		return true
+	case *cbc12:
+		return p.chain == nil
+	}
+	return false
 }

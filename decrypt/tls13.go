@@ -159,23 +159,35 @@ func (d *direction) enter(epoch Epoch, gen int, p protector, sec []byte) {
 	d.hs = hsScanner{}
 }
 
-// try opens a record with the keys of (epoch, gen) at seq.
-func (c *Conn) try(d *direction, epoch Epoch, gen int, seq uint64, typ uint8, version uint16, body []byte) (protector, []byte, uint8, []byte, *Error) {
-	var p protector
-	var sec []byte
-	if epoch == d.epoch && gen == d.gen && d.prot != nil {
-		p, sec = d.prot, d.appSecret
-	} else {
-		var e *Error
-		if p, sec, e = c.keys13(d, epoch, gen); e != nil {
-			return nil, nil, 0, nil, e
+// keyCache holds the keys derived for one record's candidates.
+type keyCache struct {
+	epoch Epoch
+	gen   int
+	p     protector
+	sec   []byte
+	err   *Error
+}
+
+// try opens a record with the keys of (epoch, gen) at seq; kc keeps the
+// keys of the last (epoch, gen) asked for, so a gap search derives them once.
+func (c *Conn) try(d *direction, kc *keyCache, epoch Epoch, gen int, seq uint64, typ uint8, version uint16, body []byte) (protector, []byte, uint8, []byte, *Error) {
+	if kc.p == nil && kc.err == nil || kc.epoch != epoch || kc.gen != gen {
+		*kc = keyCache{epoch: epoch, gen: gen}
+		if epoch == d.epoch && gen == d.gen && d.prot != nil {
+			kc.p, kc.sec = d.prot, d.appSecret
+		} else {
+			kc.p, kc.sec, kc.err = c.keys13(d, epoch, gen)
 		}
 	}
-	inner, plain, code, msg := p.open(seq, typ, version, body)
-	if code != "" {
-		return p, sec, 0, nil, &Error{Code: code, Msg: msg + " with " + epochKeys(epoch, gen)}
+	if kc.err != nil {
+		e := *kc.err
+		return nil, nil, 0, nil, &e
 	}
-	return p, sec, inner, plain, nil
+	inner, plain, code, msg := kc.p.open(seq, typ, version, body)
+	if code != "" {
+		return kc.p, kc.sec, 0, nil, &Error{Code: code, Msg: msg + " with " + epochKeys(epoch, gen)}
+	}
+	return kc.p, kc.sec, inner, plain, nil
 }
 
 func epochKeys(e Epoch, gen int) string {
@@ -200,20 +212,50 @@ func (c *Conn) record13(d *direction, typ uint8, version uint16, body []byte) (P
 	}
 	seq := d.seq
 	epoch, gen := d.epoch, d.gen
-	p, sec, inner, plain, e := c.try(d, epoch, gen, seq, typ, version, body)
-	if e != nil && e.Code != CodeRecordMalformed {
-		// The next keys, from sequence number 0.
-		var nextEpoch Epoch
-		nextGen := 0
-		switch epoch {
-		case EpochEarly:
-			nextEpoch = EpochHandshake
-		case EpochHandshake:
-			nextEpoch = EpochApplication
-		default:
-			nextEpoch, nextGen = EpochApplication, gen+1
+	// The next keys, from sequence number 0.
+	nextEpoch, nextGen := EpochApplication, 0
+	switch epoch {
+	case EpochEarly:
+		nextEpoch = EpochHandshake
+	case EpochApplication:
+		nextGen = gen + 1
+	}
+	// Candidates in order: the expected keys and sequence number, the
+	// next keys from 0; after a Gap, later sequence numbers of both.
+	type cand struct {
+		epoch Epoch
+		gen   int
+		seq   uint64
+		lost  uint64
+	}
+	cands := []cand{{epoch, gen, seq, 0}, {nextEpoch, nextGen, 0, 0}}
+	if d.gap {
+		for k := uint64(1); k <= maxGapRecords; k++ {
+			cands = append(cands, cand{epoch, gen, seq + k, k})
 		}
-		if p2, sec2, inner2, plain2, e2 := c.try(d, nextEpoch, nextGen, 0, typ, version, body); e2 == nil {
+		for k := uint64(1); k <= maxGapRecords; k++ {
+			cands = append(cands, cand{nextEpoch, nextGen, k, k})
+		}
+	}
+	var p protector
+	var sec, plain []byte
+	var inner uint8
+	var e *Error
+	var lost uint64
+	var kc keyCache
+	for i, cd := range cands {
+		p2, sec2, inner2, plain2, e2 := c.try(d, &kc, cd.epoch, cd.gen, cd.seq, typ, version, body)
+		if i == 0 {
+			p, sec, inner, plain, e = p2, sec2, inner2, plain2, e2
+			if e == nil || e.Code == CodeRecordMalformed {
+				break
+			}
+			continue
+		}
+		if e2 != nil {
+			continue
+		}
+		if cd.epoch != epoch || cd.gen != gen {
 			switch epoch {
 			case EpochApplication:
 				c.stats.KeyUpdates[d.dir]++ // a KeyUpdate this capture did not show
@@ -222,14 +264,16 @@ func (c *Conn) record13(d *direction, typ uint8, version uint16, body []byte) (P
 					c.stats.EarlyRejected = true
 				}
 			}
-			p, sec, inner, plain, e = p2, sec2, inner2, plain2, nil
-			epoch, gen, seq = nextEpoch, nextGen, 0
-			d.enter(epoch, gen, p, sec)
+			d.enter(cd.epoch, cd.gen, p2, sec2)
 		}
+		p, sec, inner, plain, e = p2, sec2, inner2, plain2, nil
+		epoch, gen, seq, lost = cd.epoch, cd.gen, cd.seq, cd.lost
+		break
 	}
 	if e != nil {
 		d.seq++
 		d.hs = hsScanner{lost: true}
+		d.gapFailed()
 		if d.epoch == EpochEarly && !d.opened {
 			c.stats.EarlySkipped++
 			e.Code = CodeEarlyDataSkipped
@@ -238,6 +282,7 @@ func (c *Conn) record13(d *direction, typ uint8, version uint16, body []byte) (P
 		e.Dir, e.Record, e.Seq = d.dir, d.records, seq
 		return Plaintext{}, e
 	}
+	d.gap = false
 	if d.prot == nil || d.epoch != epoch {
 		d.enter(epoch, gen, p, sec)
 	}
@@ -248,7 +293,7 @@ func (c *Conn) record13(d *direction, typ uint8, version uint16, body []byte) (P
 	} else {
 		c.stats.EarlyData++
 	}
-	pt := Plaintext{Type: inner, Data: plain, Decrypted: true, Epoch: epoch, Generation: gen, Seq: seq}
+	pt := Plaintext{Type: inner, Data: plain, Decrypted: true, Epoch: epoch, Generation: gen, Seq: seq, Lost: lost}
 
 	// Move the key schedule on after the record whose message ends the
 	// epoch (handshake messages do not span key changes, RFC 8446 Section 5.1).
