@@ -29,7 +29,7 @@ var fuzzParams = []Params{
 
 // fuzzRecords encodes records as FuzzDecrypt reads them: per record a
 // byte (bit 7: from the server; low bits: content type), a 2-byte
-// length, the body.
+// length, the body. The byte 0xff followed by a direction byte is a Gap.
 func fuzzRecords(recs ...[]byte) []byte {
 	var out []byte
 	for _, r := range recs {
@@ -57,6 +57,8 @@ func FuzzDecrypt(f *testing.F) {
 	f.Add(uint8(5), fuzzRecords([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24}))
 	f.Add(uint8(8), append([]byte{20, 0, 1, 1}, fuzzRecords(append([]byte{0}, make([]byte, 48)...))...))
 	f.Add(uint8(12), append([]byte{0x80 | 20, 0, 1, 1}, fuzzRecords(append([]byte{1}, make([]byte, 21)...))...))
+	f.Add(uint8(1), append([]byte{0xff, 1}, fuzzRecords(rec(1, r8448ServerApp), rec(1, r8448ServerAlert))...))
+	f.Add(uint8(9), append([]byte{0x80 | 20, 0, 1, 1, 0xff, 1}, fuzzRecords(append([]byte{1}, make([]byte, 64)...))...))
 	cr := unhex(f, r8448ClientRandom)
 	f.Fuzz(func(t *testing.T, sel uint8, data []byte) {
 		p := fuzzParams[int(sel)%len(fuzzParams)]
@@ -66,6 +68,12 @@ func FuzzDecrypt(f *testing.F) {
 			t.Fatalf("New: %v", err)
 		}
 		for len(data) >= 3 {
+			if data[0] == 0xff {
+				// a reassembly gap in the direction data[1] names
+				c.Gap(Dir(data[1] & 1))
+				data = data[2:]
+				continue
+			}
 			from, typ := Dir(data[0]>>7), data[0]&0x7f
 			n := min(int(data[1])<<8|int(data[2]), len(data)-3)
 			body := data[3 : 3+n]
