@@ -1,6 +1,9 @@
 package dissect
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // DefaultMaxMessage caps one handshake message. The protocol allows 2^24-1
 // bytes; real certificate chains stay far below 1 MiB, and buffering more
@@ -46,12 +49,20 @@ type msgSpan struct {
 func (m *Message) FramesOf(off, n int) []int {
 	lo, hi := handshakeHeaderLen+off, handshakeHeaderLen+off+n
 	var out []int
-	for _, s := range m.spans {
+	var seen map[int]struct{}
+	// Spans are in message order: start at the first that ends past lo
+	// (a message cut into a million one-byte records has a million spans,
+	// and a chain of certificates asks once per certificate).
+	i := sort.Search(len(m.spans), func(i int) bool { return m.spans[i].off+m.spans[i].n > lo })
+	for _, s := range m.spans[i:] {
+		if s.off >= hi {
+			break
+		}
 		a, b := max(lo, s.off), min(hi, s.off+s.n)
 		if a >= b || s.frames == nil {
 			continue
 		}
-		out = appendFrames(out, s.frames(s.base+a-s.off, b-a))
+		out = appendFrames(out, &seen, s.frames(s.base+a-s.off, b-a))
 	}
 	return out
 }
@@ -68,6 +79,7 @@ type HandshakeReader struct {
 	records  []int
 	skipping int // bytes still to skip of a message over the cap
 	spans    []msgSpan
+	seen     map[int]struct{} // frames' set once they are many (appendFrames)
 }
 
 // Pending reports how many bytes of an unfinished message are buffered.
@@ -118,7 +130,7 @@ func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
 		}
 		h.spans = append(h.spans, msgSpan{off: len(h.pending), n: take, base: base, frames: f.Frames})
 		h.pending = append(h.pending, data[:take]...)
-		h.frames = appendFrames(h.frames, framesOf(f, base, base+take))
+		h.frames = appendFrames(h.frames, &h.seen, framesOf(f, base, base+take))
 		if len(h.records) == 0 || h.records[len(h.records)-1] != f.Record {
 			h.records = append(h.records, f.Record)
 		}
@@ -177,7 +189,7 @@ func IncompleteError(m *Message) *Error {
 }
 
 func (h *HandshakeReader) reset() {
-	h.pending, h.frames, h.records, h.spans = nil, nil, nil, nil
+	h.pending, h.frames, h.records, h.spans, h.seen = nil, nil, nil, nil, nil
 }
 
 func framesOf(f Fragment, from, to int) []int {
@@ -187,15 +199,40 @@ func framesOf(f Fragment, from, to int) []int {
 	return f.Frames(from, to-from)
 }
 
-// appendFrames adds frames to dst, keeping each frame once, in first-seen order.
-func appendFrames(dst, frames []int) []int {
+// linearFrames is how many distinct frames appendFrames checks one by one
+// before it keeps a set: a message sent one byte per record and per
+// segment has as many frames as bytes (up to the 1 MiB cap), and a linear
+// check of each would be quadratic, hours of CPU for a crafted capture.
+const linearFrames = 32
+
+// appendFrames adds frames to dst, keeping each frame once, in first-seen
+// order. seen is the set of dst's frames once dst outgrows linearFrames
+// (nil before); the caller keeps it with dst.
+func appendFrames(dst []int, seen *map[int]struct{}, frames []int) []int {
 next:
 	for _, fr := range frames {
-		for _, have := range dst {
-			if have == fr {
-				continue next
+		if n := len(dst); n > 0 && dst[n-1] == fr {
+			continue
+		}
+		if *seen == nil {
+			if len(dst) < linearFrames {
+				for _, have := range dst {
+					if have == fr {
+						continue next
+					}
+				}
+				dst = append(dst, fr)
+				continue
+			}
+			*seen = make(map[int]struct{}, 2*len(dst))
+			for _, have := range dst {
+				(*seen)[have] = struct{}{}
 			}
 		}
+		if _, ok := (*seen)[fr]; ok {
+			continue
+		}
+		(*seen)[fr] = struct{}{}
 		dst = append(dst, fr)
 	}
 	return dst
