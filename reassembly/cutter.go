@@ -41,6 +41,17 @@ type cutter struct {
 	// synced: the cutter found a record header at least once, so the
 	// direction spoke TLS (or tried to) even if no record was completed.
 	synced bool
+
+	// Application data walked without copying: when skipApp says the
+	// handler does not want the body, an application_data record is
+	// followed by its header alone and its bytes are never buffered.
+	skipApp   func() bool // nil: every body is kept
+	skipRem   int         // bytes of the skipped record still to come (0: none)
+	skipLen   int         // its length, header included
+	skipOff   int64       // stream offset of its header
+	skipHdr   [recordHeaderLen]byte
+	skipSpans []Span
+	skipRec   Record // reused: a skipped record lives only during emit
 }
 
 func newCutter(dir Dir, emit func(*Record), problem func(Problem)) *cutter {
@@ -65,9 +76,71 @@ func (c *cutter) push(data []byte, frame int, t time.Time) {
 		c.skipped += int64(len(data))
 		return
 	}
+	for c.skipRem > 0 || c.canSkip(data) {
+		if c.skipRem == 0 {
+			c.startSkip(data)
+		}
+		if data = c.skipBody(data, frame, t); len(data) == 0 {
+			return
+		}
+	}
 	c.spans = append(c.spans, Span{Frame: frame, Time: t, Off: len(c.buf), Len: len(data)})
 	c.buf = append(c.buf, data...)
 	c.cut(false)
+}
+
+// canSkip reports whether data, at a record boundary with nothing
+// buffered, starts with an application_data record whose body is not
+// wanted.
+func (c *cutter) canSkip(data []byte) bool {
+	return c.skipApp != nil && c.state == cutTLS && len(c.buf) == 0 && !c.firstRec &&
+		len(data) >= recordHeaderLen && data[0] == 23 && plausibleHeader(data) && c.skipApp()
+}
+
+// wantSkip is canSkip for the record at the front of buf.
+func (c *cutter) wantSkip() bool {
+	return c.skipApp != nil && !c.firstRec && c.buf[0] == 23 && c.skipApp()
+}
+
+// startSkip begins skipping the record whose header starts hdr, at c.off.
+func (c *cutter) startSkip(hdr []byte) {
+	copy(c.skipHdr[:], hdr[:recordHeaderLen])
+	c.skipLen = recordHeaderLen + (int(hdr[3])<<8 | int(hdr[4]))
+	c.skipRem = c.skipLen
+	c.skipOff = c.off
+	c.skipSpans = c.skipSpans[:0]
+}
+
+// skipBody passes over the skipped record's bytes at the front of data and
+// returns the rest.
+func (c *cutter) skipBody(data []byte, frame int, t time.Time) []byte {
+	k := min(c.skipRem, len(data))
+	c.skipSpans = append(c.skipSpans, Span{Frame: frame, Time: t, Off: c.skipLen - c.skipRem, Len: k})
+	c.skipRem -= k
+	c.off += int64(k)
+	if c.skipRem == 0 {
+		c.emitSkipped()
+	}
+	return data[k:]
+}
+
+// emitSkipped delivers the skipped record: no Body, and the Record and its
+// Spans are reused for the next one.
+func (c *cutter) emitSkipped() {
+	r := &c.skipRec
+	*r = Record{
+		Dir:     c.dir,
+		Type:    c.skipHdr[0],
+		Version: uint16(c.skipHdr[1])<<8 | uint16(c.skipHdr[2]),
+		Length:  c.skipLen - recordHeaderLen,
+		Spans:   c.skipSpans,
+		Offset:  c.skipOff,
+		Header:  c.skipHdr[:],
+		Skipped: true,
+	}
+	c.records++
+	c.scanned = 0
+	c.emit(r)
 }
 
 // gap says n bytes of the stream were never seen (n < 0: unknown amount).
@@ -79,6 +152,13 @@ func (c *cutter) gap(n int, frame int) {
 		return
 	}
 	lost := len(c.buf)
+	if c.skipRem > 0 {
+		// The skipped record is cut short: its bytes seen so far are
+		// lost as a buffered record's would be.
+		lost = c.skipLen - c.skipRem
+		c.off -= int64(lost)
+		c.skipRem = 0
+	}
 	msg := fmt.Sprintf("%d bytes missing from the capture", n)
 	if n < 0 {
 		msg = "an unknown number of bytes missing from the capture"
@@ -99,6 +179,14 @@ func (c *cutter) gap(n int, frame int) {
 func (c *cutter) end() {
 	if c.state == cutScan {
 		c.cut(true)
+	}
+	if c.skipRem > 0 {
+		frame := c.skipSpans[len(c.skipSpans)-1].Frame
+		seen := c.skipLen - c.skipRem
+		c.problem(Problem{Code: CodeStreamIncomplete, Dir: c.dir, Frame: frame, Offset: c.skipOff,
+			Msg: fmt.Sprintf("stream ended inside a record of %d bytes: %d bytes seen", c.skipLen-recordHeaderLen, seen)})
+		c.skipRem = 0
+		c.skipped += int64(seen)
 	}
 	if c.state == cutTLS && len(c.buf) > 0 {
 		frame := 0
@@ -217,11 +305,45 @@ func (c *cutter) record() bool {
 		return true
 	}
 	n := int(c.buf[3])<<8 | int(c.buf[4])
+	if c.wantSkip() {
+		// Follow the rest of the record without buffering it; what is
+		// buffered is dropped and the buffer kept for later use (no
+		// record aliases it).
+		end := min(len(c.buf), recordHeaderLen+n)
+		c.startSkip(c.buf)
+		for _, s := range c.spans {
+			if s.Off >= end {
+				break
+			}
+			s.Len = min(s.Len, end-s.Off)
+			c.skipSpans = append(c.skipSpans, s)
+		}
+		c.skipRem -= end
+		c.consumeKeep(end)
+		if c.skipRem == 0 {
+			c.emitSkipped()
+			return true
+		}
+		return false
+	}
 	if len(c.buf) < recordHeaderLen+n {
 		return false
 	}
 	c.take(recordHeaderLen, n, false)
 	return true
+}
+
+// consumeKeep is consume for bytes no record aliases: an emptied buffer
+// keeps its array.
+func (c *cutter) consumeKeep(n int) {
+	if n == len(c.buf) {
+		c.off += int64(n)
+		c.scanPos = 0
+		c.buf = c.buf[:0]
+		c.spans = c.spans[:0]
+		return
+	}
+	c.consume(n)
 }
 
 // take emits the record of header length hdr and body length n at buf[0].

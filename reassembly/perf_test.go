@@ -3,8 +3,13 @@ package reassembly
 import (
 	"testing"
 
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/padlock-tls/padlock/capture"
 )
 
 // A RST ends the connection at once (both directions), so ordered output
@@ -69,4 +74,162 @@ func TestLatePacketsAfterFINAreDropped(t *testing.T) {
 	assert.Equal(t, 2, tr.Stats().LateSegments)
 	assert.Equal(t, 30, rec.records[2][0].Length)
 	assert.Equal(t, 0, tr.liveFlows())
+}
+
+type nullHandler struct{}
+
+func (nullHandler) Record(*Conn, *Record)  {}
+func (nullHandler) Problem(*Conn, Problem) {}
+func (nullHandler) Done(*Conn)             {}
+
+// noAppData is a handler with no keys: it never wants application data.
+type noAppData struct{ nullHandler }
+
+func (noAppData) WantAppData(*Conn) bool { return false }
+
+// appDataPackets returns Ethernet frames of an established connection:
+// handshake records both ways, then application data records of 3000
+// bytes (and some of 40) cut into segments of at most 1448 bytes, with
+// an ACK from the peer every second segment.
+func appDataPackets(t testing.TB, n int) []capture.Packet {
+	f := newFlow(5000, 100, 200)
+	f.handshake()
+	f.send(0, record(22, 300, 1), "")
+	f.send(1, record(22, 3000, 2), "")
+	f.send(0, record(22, 100, 3), "")
+	var stream []byte
+	for len(stream) < n*1448 {
+		stream = append(stream, record(23, 2995, 7)...)
+		stream = append(stream, record(23, 40, 8)...)
+	}
+	for k := 0; len(stream) > 0; k++ {
+		m := min(len(stream), 1448)
+		f.send(1, stream[:m], "")
+		stream = stream[m:]
+		if k%2 == 1 {
+			f.send(0, nil, "")
+		}
+	}
+	var out []capture.Packet
+	for _, s := range f.out {
+		src, dst := s.Net.Endpoints()
+		ip := &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Raw(), DstIP: dst.Raw()}
+		tcp := *s.TCP
+		require.NoError(t, tcp.SetNetworkLayerForChecksum(ip))
+		buf := gopacket.NewSerializeBuffer()
+		eth := &layers.Ethernet{SrcMAC: []byte{2, 0, 0, 0, 0, 1}, DstMAC: []byte{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
+		require.NoError(t, gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true},
+			eth, ip, &tcp, gopacket.Payload(s.TCP.Payload)))
+		data := append([]byte(nil), buf.Bytes()...)
+		out = append(out, capture.Packet{Frame: s.Frame, Time: s.Time, Data: data, Length: len(data), LinkType: layers.LinkTypeEthernet})
+	}
+	return out
+}
+
+// In the steady state of an established connection, decoding a packet and
+// following it (application data walked by record headers, ACKs) costs no
+// allocation.
+func TestSteadyStateAllocatesNothing(t *testing.T) {
+	pkts := appDataPackets(t, 3000)
+	dec := capture.NewDecoder()
+	tr := New(DefaultOptions, noAppData{})
+	i := 0
+	var seg capture.Segment // the caller's, reused: Add keeps no pointer to it
+	step := func() {
+		var ok bool
+		var err error
+		seg, ok, err = dec.DecodeShared(pkts[i])
+		if err != nil || !ok {
+			t.Fatalf("frame %d: %v", pkts[i].Frame, err)
+		}
+		tr.Add(&seg)
+		i++
+	}
+	for i < 100 { // handshake and warm-up
+		step()
+	}
+	allocs := testing.AllocsPerRun(2000, step)
+	assert.Zero(t, allocs, "allocations per packet")
+	for i < len(pkts) {
+		step()
+	}
+	tr.Close()
+	st := tr.Stats()
+	assert.Greater(t, st.Records, 2000)
+	assert.Zero(t, st.Gaps)
+}
+
+// Skipped application data gives the same records (types, lengths,
+// offsets, frames) as buffered application data, bodies aside.
+func TestSkippedAppDataMatchesBuffered(t *testing.T) {
+	pkts := appDataPackets(t, 200)
+	type rec struct {
+		Dir     Dir
+		Type    uint8
+		Length  int
+		Offset  int64
+		Frames  []int
+		Spans   []Span
+		Header  string
+		Skipped bool
+	}
+	collect := func(h Handler, got *[]rec) {
+		dec := capture.NewDecoder()
+		tr := New(DefaultOptions, h)
+		for _, p := range pkts {
+			seg, ok, err := dec.DecodeShared(p)
+			require.NoError(t, err)
+			require.True(t, ok)
+			tr.Add(&seg)
+		}
+		tr.Close()
+	}
+	var a, b []rec
+	keep := func(out *[]rec) func(*Conn, *Record) {
+		return func(_ *Conn, r *Record) {
+			*out = append(*out, rec{r.Dir, r.Type, r.Length, r.Offset, r.Frames(), append([]Span(nil), r.Spans...), string(r.Header), false})
+		}
+	}
+	collect(funcHandler{record: keep(&a)}, &a)
+	collect(skipFuncHandler{funcHandler{record: keep(&b)}}, &b)
+	require.NotEmpty(t, a)
+	assert.Equal(t, a, b)
+}
+
+type funcHandler struct {
+	nullHandler
+	record func(*Conn, *Record)
+}
+
+func (h funcHandler) Record(c *Conn, r *Record) { h.record(c, r) }
+
+type skipFuncHandler struct{ funcHandler }
+
+func (skipFuncHandler) WantAppData(*Conn) bool { return false }
+
+// BenchmarkSteadyState is decode and tracking of an established
+// connection's packets, application data walked by record headers.
+func BenchmarkSteadyState(b *testing.B) {
+	pkts := appDataPackets(b, 20000)
+	var bytes int64
+	for _, p := range pkts {
+		bytes += int64(len(p.Data))
+	}
+	b.SetBytes(bytes / int64(len(pkts)))
+	b.ReportAllocs()
+	dec := capture.NewDecoder()
+	tr := New(DefaultOptions, noAppData{})
+	i := 0
+	var seg capture.Segment
+	for b.Loop() {
+		if i == len(pkts) {
+			b.StopTimer()
+			tr.Close()
+			dec, tr, i = capture.NewDecoder(), New(DefaultOptions, noAppData{}), 0
+			b.StartTimer()
+		}
+		seg, _, _ = dec.DecodeShared(pkts[i])
+		tr.Add(&seg)
+		i++
+	}
 }

@@ -23,7 +23,7 @@ type Span struct {
 //
 // Body is owned by the record (copied out of gopacket's reused buffers), so
 // decoded values may alias it. For application_data records Body is kept as
-// well; consumers that do not need it should drop it.
+// well, unless the handler says it does not want it (see Skipped).
 type Record struct {
 	Dir     Dir
 	Type    uint8  // content type (20 change_cipher_spec ... 24 heartbeat)
@@ -34,6 +34,11 @@ type Record struct {
 	Offset  int64  // stream offset of the first header byte
 	SSLv2   bool   // an SSLv2-compatible ClientHello record (RFC 5246, Appendix E.2)
 	Header  []byte // the raw header (5 bytes, or 2-3 for SSLv2)
+	// Skipped: an application_data record whose body the handler said it
+	// does not want (AppDataFilter): Body is nil, its bytes were never
+	// copied, and the Record, its Header and Spans are valid only during
+	// the Handler.Record call.
+	Skipped bool
 }
 
 // Frames returns the distinct frames that carried the record, in stream order.

@@ -27,6 +27,16 @@ type Handler interface {
 	Done(c *Conn)
 }
 
+// AppDataFilter may be implemented by a Handler that does not always need
+// the bytes of application_data records (it has no keys to decrypt them).
+// WantAppData is asked at the start of each such record after the first
+// record of a direction; when it says no, the record is delivered with
+// Record.Skipped set and no Body, and its bytes cost only a walk of the
+// record headers: nothing is copied.
+type AppDataFilter interface {
+	WantAppData(c *Conn) bool
+}
+
 // Options bound the tracker. gopacket's own defaults are unlimited, which on
 // hostile or lossy input means unbounded memory, so every cap is set.
 type Options struct {
@@ -126,8 +136,6 @@ type Stats struct {
 // tupleKey identifies a 4-tuple regardless of direction.
 type tupleKey struct {
 	lo, hi gopacket.Flow // (net, transport) of the lower endpoint first
-	net    gopacket.Flow
-	tcp    gopacket.Flow
 }
 
 // flowGen tracks reuse of one 4-tuple: a SYN with a new initial sequence
@@ -258,6 +266,7 @@ func (t *Tracker) bury(c *Conn, waitGP bool) {
 		return
 	}
 	fg.ended, fg.waitGP = c.End, waitGP
+	fg.conn = nil // a tombstone holds no connection
 	if fg.ended.IsZero() {
 		fg.ended = c.Start
 	}
@@ -337,14 +346,13 @@ func (t *Tracker) Close() {
 }
 
 func makeKey(net, tcp gopacket.Flow) tupleKey {
-	k := tupleKey{net: net, tcp: tcp}
+	var k tupleKey
 	a := [2]gopacket.Flow{net, tcp}
 	b := [2]gopacket.Flow{net.Reverse(), tcp.Reverse()}
 	if lessFlow(b, a) {
 		a = b
 	}
 	k.lo, k.hi = a[0], a[1]
-	k.net, k.tcp = gopacket.Flow{}, gopacket.Flow{}
 	return k
 }
 
@@ -395,6 +403,12 @@ func (t *Tracker) finish(c *Conn) {
 	// stays until gopacket lets go of it (see ReassemblyComplete), so
 	// that a new SYN starts a new stream rather than joining the old one.
 	t.bury(c, c.reset)
+	// Nothing more comes for c: let its buffers go while it waits for its
+	// turn in the output.
+	c.hist = [2]history{}
+	for d := range c.cut {
+		c.cut[d].buf, c.cut[d].spans, c.cut[d].skipSpans = nil, nil, nil
+	}
 	if c.TLS {
 		t.stats.TLS++
 	}
@@ -447,6 +461,9 @@ func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.Ass
 			}
 			t.h.Problem(c, p)
 		})
+		if f, ok := t.h.(AppDataFilter); ok {
+			c.cut[d].skipApp = func() bool { return !f.WantAppData(c) }
+		}
 	}
 	return &stream{t: t, c: c}
 }

@@ -244,13 +244,14 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 		topts.FlowTimeout = o.flowTimeout
 	}
 	o.caps.apply(&topts)
-	tracker := reassembly.New(topts, builder)
+	tracker := reassembly.New(topts, handler{builder, o.keys})
 	dec := capture.NewDecoder()
 	var badPackets int
 	var firstBad error
+	var seg capture.Segment // reused: the tracker keeps no pointer to it
 	code := exitOK
 	for n := 0; o.count == 0 || n < o.count; {
-		p, err := src.Next()
+		p, err := src.NextShared() // p is done with before the next read
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -278,7 +279,8 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 				return exitError
 			}
 		}
-		seg, ok, err := dec.Decode(p)
+		var ok bool
+		seg, ok, err = dec.DecodeShared(p)
 		if err != nil {
 			badPackets++
 			if firstBad == nil {
