@@ -107,9 +107,13 @@ func (s *Session) encrypted(side Side, t ContentType) bool {
 		return true
 	}
 	if s.TLS13 {
-		// TLS 1.3 protects everything after the ServerHello (RFC 8446,
-		// Section 5); CCS is only a compatibility record.
-		return t == ContentTypeAlert && s.afterServerHello(side)
+		// TLS 1.3 protects everything after the ServerHello, and every
+		// protected record has the outer type application_data (RFC 8446,
+		// Section 5.2): a record typed alert is a cleartext alert, sent by
+		// a peer that could not (or would not) set up keys, as OpenSSL does
+		// when it refuses the server's certificate. CCS is only a
+		// compatibility record.
+		return false
 	}
 	// TLS 1.2 and older protect a side's records after its ChangeCipherSpec
 	// (RFC 5246, Section 7.1). A CCS before any ServerHello is a TLS 1.3
@@ -120,10 +124,6 @@ func (s *Session) encrypted(side Side, t ContentType) bool {
 	compat := s.ServerHello == nil && s.ClientHellos > 0
 	return s.ccs[side] && !compat && (t == ContentTypeHandshake || t == ContentTypeAlert || t == ContentTypeHeartbeat)
 }
-
-// afterServerHello: in TLS 1.3 alerts after the ServerHello are encrypted,
-// which for the client means after it has seen the ServerHello too.
-func (s *Session) afterServerHello(side Side) bool { return s.ServerHello != nil }
 
 // Record dissects one record.
 func (s *Session) Record(r RecordIn) RecordResult {

@@ -144,6 +144,9 @@ func timing(s *connState, client dissect.Side) Timing {
 // answered names the last handshake message the other side sent before
 // alert a: what the alert most likely answered.
 func answered(s *connState, a dissect.Alert, client dissect.Side) string {
+	if s.firstApp != 0 && a.Record > s.firstApp && !(s.sess.TLS13 && s.dec.conn == nil) {
+		return "" // after application data: it answers no handshake message
+	}
 	name := ""
 	for _, m := range s.msgs {
 		if m.Side == a.Side || len(m.Records) == 0 || m.Records[len(m.Records)-1] >= a.Record {
@@ -156,9 +159,14 @@ func answered(s *connState, a dissect.Alert, client dissect.Side) string {
 
 // certificateAlerts are what a client sends when it refuses the server's
 // certificate (RFC 8446, Section 6.2), with what each means.
+// Stacks use them loosely (OpenSSL sends bad_certificate for a name
+// mismatch and for a certificate not yet valid, GnuTLS for an expired one,
+// OpenSSL unsupported_certificate for a wrong extended key usage), so the
+// texts say what the alert covers, and padlock's own check, when it found
+// something, says what is wrong.
 var certificateAlerts = map[string]string{
-	"bad_certificate":         "it is corrupt, or its signature does not verify",
-	"unsupported_certificate": "its type is not supported",
+	"bad_certificate":         "it failed the client's checks (a bad signature, a wrong name, dates, or another rule: stacks differ)",
+	"unsupported_certificate": "its type or its key usage is not one the client accepts",
 	"certificate_revoked":     "it was revoked by its signer",
 	"certificate_expired":     "it has expired or is not yet valid",
 	"certificate_unknown":     "it was refused for a reason the client does not say",
@@ -168,7 +176,7 @@ var certificateAlerts = map[string]string{
 
 // failure explains a connection whose handshake did not complete: a
 // stable reason code and one plain sentence.
-func failure(rep *Connection, s *connState, ch *dissect.ClientHello, client dissect.Side) *Failure {
+func failure(rep *Connection, s *connState, ch *dissect.ClientHello, client dissect.Side, certs certFindings) *Failure {
 	t := &rep.TLS
 	if t.Established {
 		return nil
@@ -176,7 +184,22 @@ func failure(rep *Connection, s *connState, ch *dissect.ClientHello, client diss
 	lastMsg := ""
 	if n := len(s.msgs); n > 0 {
 		m := s.msgs[n-1]
-		lastMsg = fmt.Sprintf("the %s's %s", sideName(m.Side, client), messageName(m))
+		lastMsg = fmt.Sprintf("the %s's %s", sideName(m.Side, client), camel(messageName(m)))
+	}
+	// The first FIN or RST of each side: an alert sent after the other
+	// side hung up is the consequence, not the cause.
+	hungUp := func(side string) int {
+		f, r := rep.TCP.FINFrame.Client, rep.TCP.RSTFrame.Client
+		if side == "server" {
+			f, r = rep.TCP.FINFrame.Server, rep.TCP.RSTFrame.Server
+		}
+		switch {
+		case f == 0:
+			return r
+		case r == 0 || f < r:
+			return f
+		}
+		return r
 	}
 	if t.ClientHellos == 0 && s.sess.ServerHello == nil {
 		return &Failure{Reason: "handshake_not_captured",
@@ -186,10 +209,17 @@ func failure(rep *Connection, s *connState, ch *dissect.ClientHello, client diss
 		if a.Description == "close_notify" {
 			continue
 		}
+		other := "server"
+		if a.From == "server" {
+			other = "client"
+		}
+		if h := hungUp(other); h != 0 && h < a.Frame {
+			break // the other side closed first: said below
+		}
 		f := &Failure{Frame: a.Frame}
 		if a.Encrypted && !a.Decrypted {
 			f.Reason = "encrypted_alert"
-			f.Explanation = fmt.Sprintf("The %s sent an encrypted alert before the handshake completed%s; its description cannot be read without keys.", a.From, after(a.InResponseTo))
+			f.Explanation = fmt.Sprintf("The %s sent an encrypted alert%s, before the handshake completed; its description cannot be read without keys.", a.From, after(a.InResponseTo))
 			return f
 		}
 		switch {
@@ -202,9 +232,14 @@ func failure(rep *Connection, s *connState, ch *dissect.ClientHello, client diss
 				f.Reason = "no_shared_parameters"
 				n := 0
 				if ch != nil {
-					n = len(ch.CipherSuites)
+					for _, cs := range ch.CipherSuites {
+						// Signalling values are not suites (RFC 5746, RFC 7507, RFC 8701).
+						if cs != scsvRenegotiation && cs != 0x5600 && !dissect.IsGREASE(uint16(cs)) {
+							n++
+						}
+					}
 				}
-				f.Explanation = fmt.Sprintf("The server found nothing it accepts in the ClientHello (%s): most often no cipher suite in common among the %d offered, or no shared group or signature algorithm.", a.Description, n)
+				f.Explanation = fmt.Sprintf("The server found nothing it accepts in the ClientHello (%s): most often no cipher suite in common (the client offered %d), or no shared group or signature algorithm.", a.Description, n)
 			case "unrecognized_name":
 				f.Reason = "unrecognized_name"
 				f.Explanation = fmt.Sprintf("The server does not serve the name the client asked for (SNI %q).", t.SNI)
@@ -215,6 +250,15 @@ func failure(rep *Connection, s *connState, ch *dissect.ClientHello, client diss
 		case a.From == "client" && certificateAlerts[a.Description] != "":
 			f.Reason = "certificate_rejected"
 			f.Explanation = fmt.Sprintf("The client refused the server's certificate with %s: %s.", a.Description, certificateAlerts[a.Description])
+			for _, p := range certs.problems {
+				if p.Severity == severityCritical {
+					f.Explanation += " padlock's own check agrees: " + strings.ToLower(p.Explanation[:1]) + p.Explanation[1:]
+					break
+				}
+			}
+		case a.From == "server" && t.ClientCertificateRequested && (t.ClientCertificateSent == nil || !*t.ClientCertificateSent):
+			f.Reason = "client_certificate_required"
+			f.Explanation = fmt.Sprintf("The server asked for a client certificate, the client sent none, and the server refused to go on (%s %s).", a.Level, a.Description)
 		default:
 			f.Reason = a.From + "_alert"
 			f.Explanation = fmt.Sprintf("The %s sent a %s %s alert%s.", a.From, a.Level, a.Description, after(a.InResponseTo))
@@ -251,18 +295,23 @@ func sideName(side, client dissect.Side) string {
 	return "server"
 }
 
+// after names the message an alert answered ("hello_retry_request" reads
+// "HelloRetryRequest", as in the ladder).
 func after(msg string) string {
 	if msg == "" {
 		return ""
 	}
-	return " after " + strings.ReplaceAll(msg, "_", " ")
+	if msg == "encrypted_handshake_message" {
+		return " after an encrypted handshake message"
+	}
+	return " after the " + camel(msg)
 }
 
 func afterMsg(msg string) string {
 	if msg == "" {
 		return ""
 	}
-	return "; the last message seen was " + strings.ReplaceAll(msg, "_", " ")
+	return "; the last message seen was " + msg
 }
 
 func orUnknown(s string) string {

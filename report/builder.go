@@ -58,6 +58,7 @@ type connState struct {
 	appRecs  [2]int
 	appBytes [2]int64
 	dec      decryptState
+	firstApp int // number of the first application_data record (0: none)
 	ccs      [2]int   // record number of the first CCS per side
 	encRecs  [2][]int // record numbers of encrypted records per side (capped)
 	panicked string
@@ -125,6 +126,9 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 		s.encRecs[side] = append(s.encRecs[side], num)
 	}
 	if in.Type == dissect.ContentTypeApplicationData {
+		if s.firstApp == 0 {
+			s.firstApp = num
+		}
 		s.appRecs[side]++
 		s.appBytes[side] += int64(r.Length)
 		if s.appRecs[side] > maxListedAppData {
@@ -292,7 +296,8 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		al.Decrypted = a.Decrypted
 		if !a.Encrypted || a.Decrypted {
 			al.Level, al.LevelCode = a.Level.String(), int(a.Level)
-			al.Description, al.Code = a.Description.String(), int(a.Description)
+			code := int(a.Description)
+			al.Description, al.Code = a.Description.String(), &code
 		}
 		t.Alerts = append(t.Alerts, al)
 	}
@@ -343,7 +348,12 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	for i := range t.Alerts {
 		t.Alerts[i].InResponseTo = answered(s, s.alerts[i], client)
 	}
-	rep.TLS.Failure = failure(rep, s, ch, client)
+	trust := b.Trust
+	if trust == nil {
+		trust = systemTrust()
+	}
+	certs := trust.check(rep, s, c.Start)
+	rep.TLS.Failure = failure(rep, s, ch, client, certs)
 
 	rep.Records = []Record{}
 	for i, r := range s.records {
@@ -362,11 +372,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		rep.Errors = append(rep.Errors, e)
 	}
 	renumber(rep, s.recLast)
-	trust := b.Trust
-	if trust == nil {
-		trust = systemTrust()
-	}
-	rep.Verdict = verdict(rep, trust.check(rep, s, c.Start))
+	rep.Verdict = verdict(rep, certs)
 	return rep
 }
 

@@ -164,11 +164,12 @@ type Alert struct {
 	Level       string `json:"level,omitempty"`
 	LevelCode   int    `json:"level_code,omitempty"`
 	Description string `json:"description,omitempty"`
-	Code        int    `json:"code"`
-	Encrypted   bool   `json:"encrypted"`
-	Decrypted   bool   `json:"decrypted,omitempty"`
-	Frame       int    `json:"frame"`
-	Record      int    `json:"record"`
+	// Code is absent for an alert that could not be read (encrypted, no keys).
+	Code      *int `json:"code,omitempty"`
+	Encrypted bool `json:"encrypted"`
+	Decrypted bool `json:"decrypted,omitempty"`
+	Frame     int  `json:"frame"`
+	Record    int  `json:"record"`
 	// InResponseTo is the last handshake message the other side sent
 	// before this alert: what the alert most likely answered.
 	InResponseTo string `json:"in_response_to,omitempty"`

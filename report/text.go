@@ -158,13 +158,17 @@ func (t *TextWriter) Write(c *Connection) error {
 			if a.InResponseTo != "" {
 				resp = ", after " + camel(a.InResponseTo)
 			}
-			fmt.Fprintf(w, "    alert from %s in frame %d: %s %s (%d)%s\n", a.From, a.Frame, a.Level, a.Description, a.Code, resp)
+			fmt.Fprintf(w, "    alert from %s in frame %d: %s %s (%d)%s\n", a.From, a.Frame, a.Level, a.Description, *a.Code, resp)
 		}
 	}
 	if len(c.Certificates) > 0 {
 		w.WriteString("\n")
 		for _, ct := range c.Certificates {
-			fmt.Fprintf(w, "    %s certificate %d (frames %s): %s\n", ct.From, ct.Index, frameList(ct.Frames), orUnknown(ct.Subject))
+			word := "frames"
+			if len(ct.Frames) == 1 {
+				word = "frame"
+			}
+			fmt.Fprintf(w, "    %s certificate %d (%s %s): %s\n", ct.From, ct.Index, word, frameList(ct.Frames), orUnknown(ct.Subject))
 			var parts []string
 			if ct.Issuer != "" {
 				parts = append(parts, "issuer "+ct.Issuer)

@@ -121,10 +121,10 @@ func (tr *Trust) check(rep *Connection, s *connState, start time.Time) certFindi
 		switch {
 		case c.KeyAlgorithm == "RSA" && c.KeyBits > 0 && c.KeyBits < minRSABits:
 			add("weak_key", severityCritical, field+".key", c.Key,
-				"%s has a %s key; the CA/Browser Forum requires at least %d bits.", upper(name), c.Key, minRSABits)
+				"%s has an %s key; the CA/Browser Forum requires at least %d bits.", upper(name), c.Key, minRSABits)
 		case c.KeyAlgorithm == "ECDSA" && c.KeyBits > 0 && c.KeyBits < minECBits:
 			add("weak_key", severityCritical, field+".key", c.Key,
-				"%s has a %s key; at least %d-bit curves are required.", upper(name), c.Key, minECBits)
+				"%s has an %s key; at least %d-bit curves are required.", upper(name), c.Key, minECBits)
 		}
 		for _, w := range weakSignatures {
 			if strings.Contains(strings.ToUpper(c.Signature), w) && !(c.SelfSigned && i == 0 && len(chain) == 1) {
@@ -165,13 +165,7 @@ func (tr *Trust) verify(chain []Certificate, start time.Time, leaf *x509.Certifi
 			Explanation: fmt.Sprintf("The chain could not be checked: %s could not be loaded (%v); give a CA file with --ca-file.", tr.what, tr.err),
 			Evidence:    Evidence{Field: "certificates", Value: nil}}}
 	}
-	at := start
-	if at.After(leaf.NotAfter) {
-		at = leaf.NotAfter
-	}
-	if at.Before(leaf.NotBefore) {
-		at = leaf.NotBefore
-	}
+	at := verifyTime(chain, start)
 	var key strings.Builder
 	for _, c := range chain {
 		key.WriteString(c.SHA256)
@@ -193,7 +187,7 @@ func (tr *Trust) verify(chain []Certificate, start time.Time, leaf *x509.Certifi
 	_, err := leaf.Verify(x509.VerifyOptions{Roots: tr.roots, Intermediates: inter, CurrentTime: at,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
 	var r chainResult
-	if err != nil {
+	if err != nil && !judgedElsewhere(err) {
 		r.problems = []Problem{chainProblem(err, chain, tr.what)}
 	}
 	tr.mu.Lock()
@@ -203,6 +197,45 @@ func (tr *Trust) verify(chain []Certificate, start time.Time, leaf *x509.Certifi
 	tr.cache[key.String()] = r
 	tr.mu.Unlock()
 	return r.problems
+}
+
+// verifyTime is a time inside every sent certificate's validity when there
+// is one, else inside the leaf's, as close to the capture time as that
+// allows: the dates are judged one by one (certificate_expired and
+// certificate_not_yet_valid), the path here.
+func verifyTime(chain []Certificate, start time.Time) time.Time {
+	lo, hi := chain[0].NotBefore, chain[0].NotAfter
+	for _, c := range chain[1:] {
+		if c.SelfSigned || c.NotBefore.IsZero() || c.NotAfter.IsZero() {
+			continue
+		}
+		if c.NotBefore.After(lo) && !c.NotBefore.After(hi) {
+			lo = c.NotBefore
+		}
+		if c.NotAfter.Before(hi) && !c.NotAfter.Before(lo) {
+			hi = c.NotAfter
+		}
+	}
+	at := start
+	if at.After(hi) {
+		at = hi
+	}
+	if at.Before(lo) {
+		at = lo
+	}
+	return at
+}
+
+// judgedElsewhere: failures other rules already name. Dates are judged per
+// certificate; crypto/x509 refuses SHA-1 and MD5 signatures (an
+// UnknownAuthorityError whose text names the "insecure algorithm"), which
+// weak_signature names.
+func judgedElsewhere(err error) bool {
+	var inv x509.CertificateInvalidError
+	if errors.As(err, &inv) && inv.Reason == x509.Expired {
+		return true
+	}
+	return strings.Contains(err.Error(), "insecure algorithm")
 }
 
 // chainProblem says why a chain did not verify, in the browser's terms.

@@ -57,17 +57,28 @@ var weakCiphers = []struct {
 	{"IDEA", "cipher_idea", "uses IDEA, a 64-bit block cipher"},
 }
 
+// unseen are the failure reasons where the capture, not the connection,
+// is what ended.
+var unseen = map[string]bool{"capture_ended": true, "handshake_not_captured": true, "capture_gap": true}
+
 // verdict applies the connection rules (see README for the table and sources).
 func verdict(c *Connection, cert certFindings) Verdict {
 	v := Verdict{Problems: []Problem{}, CertificateChecked: cert.checked}
 	t := c.TLS
 	if !t.Established {
-		reason := "the handshake did not complete"
+		reason := "the handshake did not complete."
 		if t.Failure != nil {
 			reason = t.Failure.Explanation
-			reason = strings.TrimSuffix(strings.ToLower(reason[:1])+reason[1:], ".")
 		}
-		v.add("handshake_failed", severityCritical, "tls.established", false, "No padlock without a completed handshake: %s.", reason)
+		switch {
+		case t.Failure != nil && unseen[t.Failure.Reason]:
+			// Nothing failed: the capture does not show the end.
+			v.add("handshake_not_seen", severityUnknown, "tls.failure.reason", t.Failure.Reason,
+				"The capture does not show this handshake complete, so padlock cannot award the padlock. %s", reason)
+		default:
+			v.add("handshake_failed", severityCritical, "tls.established", false,
+				"No padlock without a completed handshake. %s", reason)
+		}
 	}
 	if t.VersionCode != 0 && t.VersionCode < 0x0303 {
 		v.add("protocol_outdated", severityCritical, "tls.version", t.Version,
