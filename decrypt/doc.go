@@ -18,7 +18,9 @@
 // FileKeyLog (a file that may still grow: a lookup that misses re-reads it
 // when its size or modification time changed) and anything else with
 // Lookup(clientRandom) is a Keys; Join(keys...) asks several and merges
-// their answers. For padlock: Join(the --keylog FileKeyLog, a FileKeyLog
+// their answers. A Conn missing a secret asks again through Refresh when
+// its Keys is a Refresher (FileKeyLog, Join), so secrets logged after the
+// handshake was seen still arrive. For padlock: Join(the --keylog FileKeyLog, a FileKeyLog
 // of $SSLKEYLOGFILE, a KeyLog that each new capture.Source.Secrets()
 // entry is Read into, named "pcapng DSB N").
 //

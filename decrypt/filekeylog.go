@@ -74,10 +74,9 @@ func (f *FileKeyLog) Lookup(clientRandom []byte) (*Secrets, bool) {
 	return nil, false
 }
 
-// refresh re-reads the file if it changed, then looks up: Conn calls it
-// when the secrets it has lack one it needs (the endpoint had logged the
-// handshake secrets only, say).
-func (f *FileKeyLog) refresh(clientRandom []byte) (*Secrets, bool) {
+// Refresh implements Refresher: it re-reads the file if it changed, then
+// looks up, hit or miss.
+func (f *FileKeyLog) Refresh(clientRandom []byte) (*Secrets, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reload()

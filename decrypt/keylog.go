@@ -191,21 +191,26 @@ func Join(keys ...Keys) Keys { return joined(keys) }
 
 type joined []Keys
 
-// refresher is a Keys that can look again harder: FileKeyLog re-reads
-// its file. Conn uses it when a secret it needs is missing.
-type refresher interface {
-	refresh(clientRandom []byte) (*Secrets, bool)
+// Refresher is a Keys whose secrets can grow while padlock runs:
+// FileKeyLog re-reads its file. A Conn that finds a secret it needs
+// missing (the endpoint had logged only the handshake secrets when the
+// handshake was seen, say) calls Refresh instead of Lookup. Keys that
+// wrap FileKeyLogs should implement it too, as Join does.
+type Refresher interface {
+	Keys
+	Refresh(clientRandom []byte) (*Secrets, bool)
 }
 
 // again looks clientRandom up once more, refreshing keys that can.
 func again(k Keys, clientRandom []byte) (*Secrets, bool) {
-	if r, ok := k.(refresher); ok {
-		return r.refresh(clientRandom)
+	if r, ok := k.(Refresher); ok {
+		return r.Refresh(clientRandom)
 	}
 	return k.Lookup(clientRandom)
 }
 
-func (j joined) refresh(clientRandom []byte) (*Secrets, bool) {
+// Refresh implements Refresher.
+func (j joined) Refresh(clientRandom []byte) (*Secrets, bool) {
 	return j.lookup(clientRandom, again)
 }
 

@@ -198,6 +198,14 @@ func TestKeyLogConcurrent(t *testing.T) {
 // Conn asks the FileKeyLog again when a secret is missing, and the file,
 // grown in between, has it.
 func TestConnRereadsGrowingFile(t *testing.T) {
+	for _, joined := range []bool{false, true} {
+		t.Run(map[bool]string{false: "FileKeyLog", true: "Join"}[joined], func(t *testing.T) {
+			testConnRereads(t, joined)
+		})
+	}
+}
+
+func testConnRereads(t *testing.T, joined bool) {
 	b, err := os.ReadFile("../pcaps/tls13-basic.keylog")
 	require.NoError(t, err)
 	lines := strings.SplitAfter(string(b), "\n")
@@ -208,7 +216,11 @@ func TestConnRereadsGrowingFile(t *testing.T) {
 
 	cc := readCapture(t, "../pcaps/tls13-basic.pcap")[0]
 	p, clientDir := params(t, cc)
-	c, err := New(p, f)
+	var keys Keys = f
+	if joined {
+		keys = Join(&KeyLog{}, f)
+	}
+	c, err := New(p, keys)
 	require.NoError(t, err)
 	grown := false
 	for _, r := range cc.records {
