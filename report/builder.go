@@ -58,7 +58,7 @@ type connState struct {
 	appRecs  [2]int
 	appBytes [2]int64
 	dec      decryptState
-	firstApp int // number of the first application_data record (0: none)
+	firstApp int      // number of the first application_data record (0: none)
 	ccs      [2]int   // record number of the first CCS per side
 	encRecs  [2][]int // record numbers of encrypted records per side (capped)
 	panicked string
