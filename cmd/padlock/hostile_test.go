@@ -166,6 +166,13 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 		assert.Equal(t, "client_hello", h.Handshake[0].Type)
 		assert.Equal(t, 10000-4, h.Handshake[0].Length)
 	},
+	"one-byte-records-one-per-segment": func(t *testing.T, r hResult) {
+		h := r.one(t)
+		assertFull(t, h, hostile.HostileSNI)
+		assert.Empty(t, h.Errors)
+		require.NotEmpty(t, h.Handshake)
+		assert.Len(t, h.Handshake[0].Frames, 10000, "one frame per byte of the message")
+	},
 	"clienthello-one-byte-segments": func(t *testing.T, r hResult) {
 		h := r.one(t)
 		assertFull(t, h, hostile.HostileSNI)

@@ -42,6 +42,7 @@ func Cases() []Case {
 		{"handshake-length-16m", ".pcap", "a Certificate message header claiming 2^24-1 bytes, followed by 64 KiB of it", handshake16M},
 		{"zero-length-records", ".pcap", "empty handshake, alert, change_cipher_spec and application_data records before and after the ClientHello", zeroLength},
 		{"one-byte-records", ".pcap", "a ClientHello padded to 10,000 bytes, sent as 10,000 one-byte handshake records", oneByteRecords},
+		{"one-byte-records-one-per-segment", ".pcap", "the same 10,000-byte ClientHello, one one-byte record per TCP segment (10,000 frames for one message)", oneByteRecordSegments},
 		{"clienthello-one-byte-segments", ".pcap", "the ClientHello record split one byte per TCP segment", oneByteSegments},
 		{"overlap-conflict", ".pcap", "a retransmission of the ClientHello segment carrying different bytes (another SNI)", overlapConflict},
 		{"seq-wraparound", ".pcap", "both initial sequence numbers just below 2^32: the ClientHello and the server's flight cross the wrap", seqWrap},
@@ -120,6 +121,20 @@ func oneByteRecords() []byte {
 	ch = clientHello(HostileSNI, oneByteRecordsN-len(ch)-4) // padding ext header is 4 bytes
 	checkf(len(ch) == oneByteRecordsN, "padded ClientHello is %d bytes", len(ch))
 	c.full(tls12(recs(ctHandshake, ch, 1), nil))
+	return f.pcap()
+}
+
+func oneByteRecordSegments() []byte {
+	f := newFile()
+	normal(f)
+	c := hostileConn(f)
+	ch := clientHello(HostileSNI, 0)
+	ch = clientHello(HostileSNI, oneByteRecordsN-len(ch)-4)
+	fl := tls12(recs(ctHandshake, ch, 1), nil)
+	c.open()
+	c.send(0, fl[0].data, 6) // one record per segment
+	c.play(fl[1:])
+	c.close()
 	return f.pcap()
 }
 
