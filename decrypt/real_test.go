@@ -160,6 +160,38 @@ func TestRealCaptures(t *testing.T) {
 		{"tls11-cbc-sha", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", [][]string{tls12Flow}, nil},
 		{"tls10-cbc-sha", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", [][]string{tls10Flow}, nil},
 		{"tls10-cbc-sha-etm", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", [][]string{tls10Flow}, nil},
+		{"tls13-hrr", "TLS_AES_256_GCM_SHA384", [][]string{cat(tls13Server, []string{
+			`client application data "GET /hello.txt HTTP/1.0"`,
+			"server application handshake [4]",
+			"server application handshake [4]",
+			`server application data "HTTP/1.0 200 ok"`,
+			"server application alert [1 0]",
+			"client application alert [1 0]",
+		})}, nil},
+		{"tls13-client-auth", "TLS_AES_256_GCM_SHA384", [][]string{{
+			"server handshake handshake [8]",
+			"server handshake handshake [13]", // CertificateRequest
+			"server handshake handshake [11]",
+			"server handshake handshake [15]",
+			"server handshake handshake [20]",
+			"client handshake handshake [11]", // the client's Certificate, CertificateVerify, Finished
+			"client handshake handshake [15]",
+			"client handshake handshake [20]",
+			`client application data "GET /hello.txt HTTP/1.0"`,
+			"server application handshake [4]",
+			"server application handshake [4]",
+			`server application data "HTTP/1.0 200 ok"`,
+			"server application alert [1 0]",
+			"client application alert [1 0]",
+		}}, nil},
+		{"tls12-resumption", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", [][]string{tls12Flow, {
+			"server application handshake [20]", // abbreviated: the server's Finished first
+			"client application handshake [20]",
+			`client application data "GET /hello.txt HTTP/1.0"`,
+			`server application data "HTTP/1.0 200 ok"`,
+			"server application alert [1 0]",
+			"client application alert [1 0]",
+		}}, nil},
 		{"tls12-rc4-sha", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", [][]string{gnutlsFlowServerAlert}, nil},
 		{"tls10-rc4-md5", "TLS_RSA_WITH_RC4_128_MD5", [][]string{gnutlsFlow}, nil},
 		{"tls12-3des-etm", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", [][]string{gnutlsFlowServerAlert}, nil},

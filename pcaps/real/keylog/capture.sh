@@ -5,7 +5,7 @@
 #
 # Needs root (tcpdump), tcpdump, openssl 3 and gnutls-bin (for the suites
 # this OpenSSL lacks: RC4, 3DES, NULL, AES-256-CCM). Uses only 127.0.0.1
-# and ports 8450-8474; every process is bounded by timeout(1). The server uses
+# and ports 8450-8477; every process is bounded by timeout(1). The server uses
 # the generator's test PKI (pcaps/gen/certs): the RSA example.com leaf and
 # "Padlock Test Intermediate CA".
 #
@@ -150,6 +150,27 @@ early() { # NAME PORT RESTART
 }
 early tls13-0rtt-accepted 8466 no
 early tls13-0rtt-rejected 8467 yes
+
+# Handshake shapes: a HelloRetryRequest (the client's key share is for
+# P-256, the server takes X25519 only); a client certificate (Certificate,
+# CertificateVerify, Finished from the client under its handshake keys);
+# TLS 1.2 session resumption (the second connection is abbreviated: the
+# server's ChangeCipherSpec and Finished come first).
+one tls13-hrr 8475 "-tls1_3 -groups X25519" "-tls1_3 -groups P-256:X25519"
+one tls13-client-auth 8476 "-tls1_3 -Verify 1 -CAfile $certs/root.pem" \
+	"-tls1_3 -cert $certs/leaf-ecdsa.pem -key $certs/leaf-ecdsa-key.pem -cert_chain $certs/intermediate.pem"
+echo "== tls12-resumption.pcap" >&2
+name=tls12-resumption
+rm -f "$out/$name.keylog" "$work/sess12.pem"
+start_server -accept 127.0.0.1:8477 -WWW -naccept 2 -tls1_2
+capture 8477 "$out/$name.pcap"
+for opt in "-sess_out $work/sess12.pem" "-sess_in $work/sess12.pem"; do
+	# shellcheck disable=SC2086
+	printf 'GET /hello.txt HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -connect 127.0.0.1:8477 -servername example.com \
+		-keylogfile "$out/$name.keylog" -tls1_2 -ign_eof -quiet $opt >/dev/null 2>&1 || true
+done
+stop_capture
+stop_server
 
 # GnuTLS 3.7 for what OpenSSL 3 here cannot do. gnutls-cli writes the key
 # log named by SSLKEYLOGFILE; gnutls-serv --http answers with its HTML
