@@ -110,3 +110,19 @@ func TestTruncatedSegment(t *testing.T) {
 	require.Len(t, rec.done, 1)
 	assert.True(t, rec.done[0].TLS, "a connection that began a record is reported")
 }
+
+// A record sent one byte per segment has a span per byte; asking for the
+// frames of each of its many small messages walked every span each time.
+func TestFramesOfManySpans(t *testing.T) {
+	const n = 50000
+	r := &Record{Header: make([]byte, 5), Length: n - 5}
+	for i := 0; i < n; i++ {
+		r.Spans = append(r.Spans, Span{Frame: i + 1, Off: i, Len: 1})
+	}
+	for off := 0; off+4 <= n-5; off += 4 {
+		fr := r.FramesOf(off, 4)
+		require.Len(t, fr, 4)
+		require.Equal(t, off+6, fr[0])
+	}
+	assert.Equal(t, []int{1, 2, 3, 4, 5}, spanFrames(r.Spans, 0, 5), "the header's frames")
+}

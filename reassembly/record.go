@@ -1,6 +1,9 @@
 package reassembly
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // Record limits (RFC 8446, Section 5.2; RFC 5246, Section 6.2.3): a
 // TLSCiphertext fragment is at most 2^14+2048 bytes in TLS 1.2 and older, and
@@ -61,9 +64,14 @@ func (r *Record) LastFrame() int { return r.Spans[len(r.Spans)-1].Frame }
 
 func spanFrames(spans []Span, from, to int) []int {
 	var out []int
-	for _, s := range spans {
-		if s.Off+s.Len <= from || s.Off >= to {
-			continue
+	// Spans are in stream order: start at the first that ends past from.
+	// A record sent one byte per segment has thousands of spans, and a
+	// record of thousands of tiny messages asks once per message: a walk
+	// of every span each time was quadratic.
+	i := sort.Search(len(spans), func(i int) bool { return spans[i].Off+spans[i].Len > from })
+	for _, s := range spans[i:] {
+		if s.Off >= to {
+			break
 		}
 		if n := len(out); n > 0 && out[n-1] == s.Frame {
 			continue
