@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -42,25 +43,21 @@ func TestTsharkFields(t *testing.T) {
 		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
 	}
 	seen := map[string]int{}
-	for _, path := range captures(t) {
-		name := filepath.Base(path)
+	paths := tsharkCaptures(t)
+	runs := tsharkRuns(tshark, paths)
+	for i, path := range paths {
+		name := strings.TrimPrefix(filepath.ToSlash(path), "../../pcaps/")
 		t.Run(name, func(t *testing.T) {
-			out, errOut, code := runPadlock("-r", path, "--format", "json", "--ja4plus")
-			require.Equal(t, 0, code, errOut)
-			pl := newPadlockIndex(t, out)
-			args := []string{"-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tls", "-T", "json", "-J", "frame tls"}
-			for _, p := range pl.ports() {
-				args = append(args, "-d", fmt.Sprintf("tcp.port==%d,tls", p))
+			r := <-runs[i]
+			require.Equal(t, 0, r.code, r.errOut)
+			// tshark exits non-zero on a capture cut short but still
+			// prints what it read.
+			if _, exit := r.err.(*exec.ExitError); !exit {
+				require.NoError(t, r.err)
 			}
-			// tshark exits non-zero on a capture cut short but still prints
-			// what it read.
-			raw, err := exec.Command(tshark, args...).Output()
-			if _, exit := err.(*exec.ExitError); !exit {
-				require.NoError(t, err)
-			}
-			pkts, err := parseTsharkJSON(raw)
+			pkts, err := parseTsharkJSON(r.raw)
 			require.NoError(t, err)
-			c := &tsharkCheck{t: t, pl: pl, seen: seen}
+			c := &tsharkCheck{t: t, pl: r.pl, seen: seen}
 			for _, p := range pkts {
 				c.packet(p)
 			}
@@ -78,6 +75,81 @@ func TestTsharkFields(t *testing.T) {
 		}
 	}
 	t.Logf("%d distinct tshark fields seen, %d compared with padlock's JSON, %d not shown by padlock", len(names), compared, len(names)-compared)
+}
+
+// tsRun is padlock's and tshark's output for one capture.
+type tsRun struct {
+	errOut string
+	code   int
+	pl     *padlockIndex
+	raw    []byte
+	err    error
+}
+
+// tsharkRuns runs padlock and then tshark (once) on every capture, several
+// at a time: tshark's start-up is most of the time and mostly waiting.
+func tsharkRuns(tshark string, paths []string) []chan tsRun {
+	out := make([]chan tsRun, len(paths))
+	sem := make(chan struct{}, 8)
+	for i, path := range paths {
+		out[i] = make(chan tsRun, 1)
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			pargs := []string{"-r", path, "--format", "json", "--ja4plus"}
+			args := []string{"-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tls", "-T", "json", "-J", "frame tls"}
+			// With its key log beside it, a capture is read decrypted by
+			// both, so the encrypted handshake is compared too.
+			if kl := keylogFor(path); kl != "" {
+				pargs = append(pargs, "--keylog", kl)
+				args = append(args, "-o", "tls.keylog_file:"+kl)
+			}
+			var r tsRun
+			var stdout string
+			stdout, r.errOut, r.code = runPadlock(pargs...)
+			if r.code != 0 {
+				out[i] <- r
+				return
+			}
+			r.pl, r.err = newPadlockIndex(stdout)
+			if r.err != nil {
+				out[i] <- r
+				return
+			}
+			for _, p := range r.pl.ports() {
+				args = append(args, "-d", fmt.Sprintf("tcp.port==%d,tls", p))
+			}
+			r.raw, r.err = exec.Command(tshark, args...).Output()
+			out[i] <- r
+		}()
+	}
+	return out
+}
+
+// tsharkCaptures is every capture under pcaps/ but the hostile ones
+// (pcaps/hostile: made to break dissectors, tshark gives up where padlock
+// resynchronises): captures(t) and the subfolders of pcaps/real.
+func tsharkCaptures(t *testing.T) []string {
+	files := captures(t)
+	for _, pat := range []string{"*.pcap", "*.pcapng", "*.pcap.gz", "*.pcapng.gz"} {
+		m, err := filepath.Glob(filepath.Join("..", "..", "pcaps", "real", "*", pat))
+		require.NoError(t, err)
+		files = append(files, m...)
+	}
+	return files
+}
+
+// keylogFor is the NSS key log written beside a capture (X.keylog for
+// X.pcap), or "".
+func keylogFor(path string) string {
+	base := path
+	for _, ext := range []string{".gz", ".pcapng", ".pcap"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	if _, err := os.Stat(base + ".keylog"); err == nil {
+		return base + ".keylog"
+	}
+	return ""
 }
 
 // tsNode is one member of tshark's JSON tree: a leaf (Val) or an object
@@ -190,14 +262,16 @@ type plMsg struct {
 	used bool
 }
 
-func newPadlockIndex(t *testing.T, out string) *padlockIndex {
+func newPadlockIndex(out string) (*padlockIndex, error) {
 	pl := &padlockIndex{records: map[int][]plRecord{}, msgs: map[int][]plMsg{}}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		if line == "" {
 			continue
 		}
 		var conn jobj
-		require.NoError(t, json.Unmarshal([]byte(line), &conn))
+		if err := json.Unmarshal([]byte(line), &conn); err != nil {
+			return nil, err
+		}
 		pl.conns = append(pl.conns, conn)
 		for _, r := range list(conn["records"]) {
 			rec := r.(jobj)
@@ -207,7 +281,7 @@ func newPadlockIndex(t *testing.T, out string) *padlockIndex {
 		}
 		for _, m := range list(conn["handshake"]) {
 			msg := m.(jobj)
-			if msg["encrypted"] == true {
+			if msg["encrypted"] == true && msg["decrypted"] != true {
 				continue
 			}
 			if f := lastFrame(msg); f > 0 {
@@ -221,7 +295,7 @@ func newPadlockIndex(t *testing.T, out string) *padlockIndex {
 	for _, rs := range pl.records {
 		sort.SliceStable(rs, func(i, j int) bool { return num(rs[i].rec["number"]) < num(rs[j].rec["number"]) })
 	}
-	return pl
+	return pl, nil
 }
 
 func (pl *padlockIndex) ports() []int {
@@ -296,23 +370,30 @@ func (c *tsharkCheck) record(frame int, rec *tsNode) {
 	}
 	sc := &tsScope{conn: rs[i].conn, rec: rs[i].rec}
 	vals := map[string][]string{}
-	type hsNode struct{ h, fragments *tsNode }
-	var hs []hsNode
+	type hsNode struct {
+		h, fragments *tsNode
+		extra        []*tsNode
+	}
+	var hs []*hsNode
 	var fragments *tsNode
 	for _, k := range rec.Kids {
 		switch {
 		case k.Key == "tls.handshake.fragments":
 			fragments = k
 		case k.Key == "tls.handshake" && k.Obj:
-			hs = append(hs, hsNode{k, fragments})
+			hs = append(hs, &hsNode{h: k, fragments: fragments})
 			fragments = nil
+		case strings.HasPrefix(k.Key, "tls.handshake.") && len(hs) > 0:
+			// tshark 4.0 adds KeyUpdate's request_update to the record,
+			// after the message it belongs to.
+			hs[len(hs)-1].extra = append(hs[len(hs)-1].extra, k)
 		default:
 			c.collect(k, "tls.record", vals)
 		}
 	}
 	c.compare(where, sc, vals)
 	for _, h := range hs {
-		c.handshake(frame, h.fragments, h.h, sc)
+		c.handshake(frame, h.fragments, h.h, h.extra, sc)
 	}
 }
 
@@ -353,7 +434,7 @@ var tsharkQualified = map[string]bool{
 	"x509af.generalTime":  true,
 }
 
-func (c *tsharkCheck) handshake(frame int, fragments, h *tsNode, rsc *tsScope) {
+func (c *tsharkCheck) handshake(frame int, fragments, h *tsNode, extra []*tsNode, rsc *tsScope) {
 	t := c.t
 	typ := h.child("tls.handshake.type")
 	if typ == nil {
@@ -382,14 +463,48 @@ func (c *tsharkCheck) handshake(frame int, fragments, h *tsNode, rsc *tsScope) {
 	if fragments != nil {
 		c.collect(fragments, "tls.record", vals)
 	}
+	for _, k := range extra {
+		c.collect(k, "tls.handshake", vals)
+	}
 	exts := list(m.msg["extensions"])
 	entries := list(m.msg["certificates"])
 	certs := list(m.conn["certificates"])
 	nExt, nCert := 0, 0
+	// certScope is the scope of the current certificate entry: its
+	// certificates[] entry and, through "certificate", its certificates[]
+	// record; TLS 1.3 per-entry extensions are the entry's extensions[].
+	certScope := func() (*tsScope, string) {
+		cw := fmt.Sprintf("%s certificate %d", where, nCert-1)
+		cs := &tsScope{conn: m.conn, msg: m.msg, entry: jobj{}}
+		if nCert-1 < len(entries) {
+			cs.entry = entries[nCert-1].(jobj)
+			if ci, ok := cs.entry["certificate"].(float64); ok && int(ci) < len(certs) {
+				cs.cert = certs[int(ci)].(jobj)
+			}
+		} else {
+			t.Errorf("%s: padlock has only %d certificates", cw, len(entries))
+		}
+		return cs, cw
+	}
+	entryExt := 0
 	var walk func(n *tsNode, parent string)
 	walk = func(n *tsNode, parent string) {
 		for _, k := range n.Kids {
 			switch {
+			case nCert > 0 && n.Key == "tls.handshake.certificates" && k.Obj && k.child("tls.handshake.extension.type") != nil:
+				cs, cw := certScope()
+				ew := fmt.Sprintf("%s extension %d", cw, entryExt)
+				exts := list(cs.entry["extensions"])
+				es := &tsScope{conn: m.conn, msg: m.msg}
+				if entryExt < len(exts) {
+					es.ext = exts[entryExt].(jobj)
+				} else {
+					t.Errorf("%s: padlock has only %d extensions", ew, len(exts))
+				}
+				entryExt++
+				ev := map[string][]string{}
+				c.collect(k, n.Key, ev)
+				c.compare(ew, es, ev)
 			case k.Obj && k.child("tls.handshake.extension.type") != nil:
 				ew := fmt.Sprintf("%s extension %d", where, nExt)
 				es := &tsScope{conn: m.conn, msg: m.msg}
@@ -404,18 +519,11 @@ func (c *tsharkCheck) handshake(frame int, fragments, h *tsNode, rsc *tsScope) {
 				c.compare(ew, es, ev)
 			case k.Key == "tls.handshake.certificate_length":
 				nCert++
+				entryExt = 0
 				fallthrough
-			case k.Key == "tls.handshake.certificate" || k.Key == "tls.handshake.certificate_tree":
-				cw := fmt.Sprintf("%s certificate %d", where, nCert-1)
-				cs := &tsScope{conn: m.conn, msg: m.msg}
-				if nCert-1 < len(entries) {
-					cs.entry = entries[nCert-1].(jobj)
-					if ci, ok := cs.entry["certificate"].(float64); ok && int(ci) < len(certs) {
-						cs.cert = certs[int(ci)].(jobj)
-					}
-				} else {
-					t.Errorf("%s: padlock has only %d certificates", cw, len(entries))
-				}
+			case k.Key == "tls.handshake.certificate" || k.Key == "tls.handshake.certificate_tree" ||
+				nCert > 0 && n.Key == "tls.handshake.certificates" && k.Key == "tls.handshake.extensions_length":
+				cs, cw := certScope()
 				cv := map[string][]string{}
 				if k.Obj {
 					c.x509(k, cv)
@@ -788,6 +896,16 @@ func prefixed(get func(*tsScope) []string) func(*tsScope) []string {
 	return mapEach(get, func(v string) string { return "#" + v })
 }
 
+// sigAlgs is the signature schemes of a signature_algorithms(_cert)
+// extension, of a CertificateRequest, or the one of a ServerKeyExchange or
+// CertificateVerify.
+func sigAlgs(s *tsScope) []string {
+	if s.ext != nil {
+		return path(s.ext, "signature_algorithms.*.code")
+	}
+	return first(msgField("signature_algorithms.*.code"), msgField("signature_scheme.code"))(s)
+}
+
 // Certificate helpers.
 
 var certKeyUsageBits = []string{"digital_signature", "non_repudiation", "key_encipherment", "data_encipherment",
@@ -900,7 +1018,7 @@ func fragmentFrames(s *tsScope) []string {
 // it. The comment after each says how, when it is not the same value.
 var tsharkFieldMap = map[string]fieldMap{
 	// Records (padlock's records[] entry ending in the frame).
-	"tls.record.content_type": {kNum, recField("type_code")},
+	"tls.record.content_type": {kNum, first(recField("inner_type_code"), recField("type_code"))}, // decrypted TLS 1.3: the inner type
 	"tls.record.opaque_type":  {kNum, recField("type_code")},
 	"tls.record.version":      {kNum, recField("version_code")},
 	"tls.record.length":       {kNum, recField("length")},
@@ -925,11 +1043,16 @@ var tsharkFieldMap = map[string]fieldMap{
 	"tls.handshake.ciphersuite":          {kNum, first(msgField("cipher_suites.*.code"), msgField("cipher_suite_code"))},
 	"tls.handshake.comp_methods_length":  {kNum, count(msgField("compression_methods"), 1)},
 	"tls.handshake.comp_method":          {kNum, first(msgField("compression_methods"), msgField("compression_method"))},
-	"tls.handshake.extensions_length":    {kNum, sum(msgField("extensions.*.length"), 4)}, // the sum of what padlock shows per extension
-	"tls.handshake.ja3":                  {kStr, helloFingerprint("ja3")},
-	"tls.handshake.ja3_full":             {kStr, helloFingerprint("ja3_full")},
-	"tls.handshake.ja3s":                 {kStr, helloFingerprint("ja3s")},
-	"tls.handshake.ja3s_full":            {kStr, helloFingerprint("ja3s_full")},
+	"tls.handshake.extensions_length": {kNum, func(s *tsScope) []string {
+		if s.entry != nil {
+			return sum(func(s *tsScope) []string { return path(s.entry, "extensions.*.length") }, 4)(s)
+		}
+		return sum(msgField("extensions.*.length"), 4)(s)
+	}}, // the sum of what padlock shows per extension; in a TLS 1.3 Certificate, per entry
+	"tls.handshake.ja3":       {kStr, helloFingerprint("ja3")},
+	"tls.handshake.ja3_full":  {kStr, helloFingerprint("ja3_full")},
+	"tls.handshake.ja3s":      {kStr, helloFingerprint("ja3s")},
+	"tls.handshake.ja3s_full": {kStr, helloFingerprint("ja3s_full")},
 
 	// Extensions (padlock's extensions[k]).
 	"tls.handshake.extension.type":                                {kNum, extField("code")},
@@ -947,10 +1070,10 @@ var tsharkFieldMap = map[string]fieldMap{
 	"tls.handshake.extensions_status_request_exts_len":            {kNum, extField("request_extensions_length")},
 	"tls.handshake.extensions_supported_groups_length":            {kNum, count(extField("groups.*.code"), 2)},
 	"tls.handshake.extensions_supported_group":                    {kNum, extField("groups.*.code")},
-	"tls.handshake.sig_hash_alg_len":                              {kNum, count(extField("signature_algorithms.*.code"), 2)},
-	"tls.handshake.sig_hash_alg":                                  {kNum, first(extField("signature_algorithms.*.code"), msgField("signature_scheme.code"))},
-	"tls.handshake.sig_hash_hash":                                 {kNum, mapEach(first(extField("signature_algorithms.*.code"), msgField("signature_scheme.code")), func(v string) string { return strconv.Itoa(atoi(v) >> 8) })},
-	"tls.handshake.sig_hash_sig":                                  {kNum, mapEach(first(extField("signature_algorithms.*.code"), msgField("signature_scheme.code")), func(v string) string { return strconv.Itoa(atoi(v) & 0xff) })},
+	"tls.handshake.sig_hash_alg_len":                              {kNum, count(sigAlgs, 2)},
+	"tls.handshake.sig_hash_alg":                                  {kNum, sigAlgs},
+	"tls.handshake.sig_hash_hash":                                 {kNum, mapEach(sigAlgs, func(v string) string { return strconv.Itoa(atoi(v) >> 8) })},
+	"tls.handshake.sig_hash_sig":                                  {kNum, mapEach(sigAlgs, func(v string) string { return strconv.Itoa(atoi(v) & 0xff) })},
 	"tls.handshake.extensions_alpn_len":                           {kNum, sum(hexLens(mapEach(extField("protocols"), func(v string) string { return hex.EncodeToString([]byte(v)) })), 1)},
 	"tls.handshake.extensions_alpn_str_len":                       {kNum, mapEach(extField("protocols"), func(v string) string { return strconv.Itoa(len(v)) })},
 	"tls.handshake.extensions_alpn_str":                           {kStr, extField("protocols")},
@@ -987,8 +1110,25 @@ var tsharkFieldMap = map[string]fieldMap{
 	"tls.handshake.client_point_len":   {kNum, msgField("public_key_length")},
 	"tls.handshake.client_point":       {kLen, prefixed(msgField("public_key_length"))}, // length only
 
-	// NewSessionTicket (TLS 1.2).
-	"tls.handshake.session_ticket_lifetime_hint": {kNum, msgField("ticket_lifetime_hint")},
+	// TLS 1.3 Certificate, CertificateVerify, KeyUpdate.
+	"tls.handshake.certificate_request_context_length": {kNum, hexLens(msgField("certificate_request_context"))},
+	"tls.handshake.client_cert_vrfy.sig_len":           {kNum, msgField("signature_length")},
+	"tls.handshake.client_cert_vrfy.sig":               {kLen, prefixed(msgField("signature_length"))}, // length only
+	"tls.handshake.key_update.request_update":          {kNum, msgField("request_update.code")},
+	// CertificateRequest (TLS 1.2 and older); its signature algorithms are above.
+	"tls.handshake.cert_types_count": {kNum, count(msgField("certificate_types.*.code"), 1)},
+	"tls.handshake.cert_type":        {kNum, msgField("certificate_types.*.code")},
+	"tls.handshake.dnames_len":       {kNum, msgField("certificate_authorities_length")},
+	// RSA ClientKeyExchange.
+	"tls.handshake.epms_len": {kNum, msgField("encrypted_pre_master_length")},
+	"tls.handshake.epms":     {kLen, prefixed(msgField("encrypted_pre_master_length"))}, // length only
+
+	// NewSessionTicket (TLS 1.2 and 1.3).
+	"tls.handshake.session_ticket_lifetime_hint": {kNum, first(msgField("ticket_lifetime_hint"), msgField("ticket_lifetime"))},
+	"tls.handshake.session_ticket_age_add":       {kNum, msgField("ticket_age_add")},
+	"tls.handshake.session_ticket_nonce_length":  {kNum, hexLens(msgField("ticket_nonce"))},
+	"tls.handshake.session_ticket_nonce":         {kHex, msgField("ticket_nonce")},
+	"tls.early_data.max_early_data_size":         {kNum, extField("max_early_data_size")},
 	"tls.handshake.session_ticket_length":        {kNum, msgField("ticket_length")},
 	"tls.handshake.session_ticket":               {kPrefix, msgField("ticket")}, // padlock shows the first 64 bytes
 
@@ -1038,6 +1178,14 @@ var tsharkFieldMap = map[string]fieldMap{
 		}
 		return nil
 	}}, // tshark shows it only when TRUE (DEFAULT FALSE)
+	"x509ce.BasicConstraintsSyntax_element": {kStr, func(s *tsScope) []string {
+		// An empty SEQUENCE (cA FALSE, no pathLenConstraint) shows as a
+		// node without children or value.
+		if s.cert != nil && s.cert["basic_constraints"] == true && s.cert["is_ca"] != true && s.cert["max_path_len"] == nil {
+			return []string{""}
+		}
+		return nil
+	}},
 	"x509ce.pathLenConstraint": {kNum, certField("max_path_len")},
 	"x509ce.GeneralNames": {kNum, func(s *tsScope) []string {
 		n := 0
@@ -1174,5 +1322,6 @@ var tsharkNotShown = map[string]string{
 	"pkcs1.ECParameters":                   "ASN.1 CHOICE index (1 = namedCurve); pkcs1.namedCurve is compared",
 	"ber.bitstring.padding":                "BER encoding detail (unused bits of a BIT STRING)",
 	"x509af.subjectPublicKey":              "the key's bits; padlock shows algorithm and size or curve (pkcs1.modulus, pkcs1.namedCurve compared)",
+	"tls.handshake.verify_data":            "tshark 4.0 shows the item without a value; padlock shows verify_data and verify_data_length",
 	"x509af.encrypted":                     "the signature's bits; padlock shows the algorithm (signature, signature_oid)",
 }
