@@ -72,6 +72,7 @@ type options struct {
 	user        string
 	quiet       bool
 	caps        capOptions
+	perf        perfOptions
 	ja4plus     bool
 	caFile      string
 	trust       *report.Trust // from --ca-file; nil: the system's roots
@@ -101,11 +102,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVarP(&o.write, "write", "w", "", "also save the packets read or captured (after the filter) to `FILE`, as pcapng")
 	fs.DurationVar(&o.flowTimeout, "flow-timeout", reassembly.DefaultOptions.FlowTimeout, "end a connection idle for `DURATION` (report it with end_seen \"idle\")")
 	fs.StringVarP(&o.user, "relinquish-privileges", "Z", "", "after opening the capture, switch to `USER` (when run as root)")
-	fs.BoolVarP(&o.quiet, "quiet", "q", false, "live capture: do not print the listening line and the packet counters")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "live capture: do not print the listening line and the packet counters;\nfile: no progress line (drawn only when stderr is a terminal)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.schema, "schema", false, "print the JSON Schema of the NDJSON report and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "print this help and exit")
 	addCapFlags(fs, &o.caps)
+	addPerfFlags(fs, &o.perf)
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "padlock: %v (see padlock --help)\n", err)
 		return exitUsage
@@ -244,7 +246,9 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 		topts.FlowTimeout = o.flowTimeout
 	}
 	o.caps.apply(&topts)
-	tracker := reassembly.New(topts, handler{builder, o.keys})
+	h := &handler{Builder: builder, keys: o.keys}
+	tracker := reassembly.New(topts, h)
+	mon := newMonitor(o, src, tracker, stderr)
 	dec := capture.NewDecoder()
 	var badPackets int
 	var firstBad error
@@ -260,6 +264,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 			code = exitError
 			break
 		}
+		mon.packet(len(p.Data))
 		if o.match != nil {
 			// Frames keep their numbers in the file, so they still
 			// name the packet in Wireshark.
@@ -293,6 +298,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 		}
 	}
 	tracker.Close()
+	mon.finish(tracker.Stats(), dec.Stats(), h)
 	capWarnings(tracker.Stats(), o.caps, stderr)
 	if err := builder.Err(); err != nil {
 		fmt.Fprintf(stderr, "padlock: writing output: %v\n", err)
