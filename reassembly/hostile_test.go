@@ -126,3 +126,35 @@ func TestFramesOfManySpans(t *testing.T) {
 	}
 	assert.Equal(t, []int{1, 2, 3, 4, 5}, spanFrames(r.Spans, 0, 5), "the header's frames")
 }
+
+// history holds what was delivered, up to the last histSize bytes.
+func TestHistory(t *testing.T) {
+	var h history
+	stream := make([]byte, 3*histSize+123)
+	for i := range stream {
+		stream[i] = byte(i * 7)
+	}
+	next := uint32(0xfffff000) // wraps
+	for off := 0; off < len(stream); off += 1000 {
+		chunk := stream[off:min(off+1000, len(stream))]
+		h.add(chunk)
+		next += uint32(len(chunk))
+	}
+	assert.LessOrEqual(t, cap(h.b), 4*histSize, "bounded")
+	end := next
+	last := stream[len(stream)-histSize:]
+	assert.Equal(t, -1, h.conflict(end-uint32(histSize), last, end), "a faithful repeat")
+	bad := bytes.Clone(last)
+	bad[10] ^= 1
+	assert.Equal(t, 10, h.conflict(end-uint32(histSize), bad, end))
+	held := len(h.b)
+	assert.GreaterOrEqual(t, held, histSize)
+	older := bytes.Clone(stream[len(stream)-held-50:])
+	older[0] ^= 1 // older than the history: not checked
+	assert.Equal(t, -1, h.conflict(end-uint32(held)-50, older, end))
+	older[60] ^= 1 // held: checked
+	assert.Equal(t, 60, h.conflict(end-uint32(held)-50, older, end))
+	var small history
+	small.add([]byte("abc"))
+	assert.LessOrEqual(t, cap(small.b), 8, "a few bytes delivered, a few held")
+}

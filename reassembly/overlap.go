@@ -12,49 +12,49 @@ import "fmt"
 // histSize bytes delivered in each direction, which covers the ClientHello
 // and the first flights where a dissector is most often fooled; a repeat
 // of older bytes is only counted in retransmitted_bytes.
-const histSize = 4096 // a power of two
+const histSize = 4096
 
-// history is a ring of the last bytes delivered in one direction, indexed
-// by sequence number (histSize divides 2^32, so wraparound is free).
+// history keeps the last bytes delivered in one direction, ending just
+// before the next sequence number. It grows with what was delivered (a
+// connection that sent a few bytes holds a few bytes) up to 2*histSize,
+// then keeps the last histSize.
 type history struct {
-	buf []byte // allocated on the first delivery
-	n   int    // valid bytes, ending just before the next sequence number
+	b []byte
 }
 
-// add records data delivered at sequence numbers from seq on.
-func (h *history) add(seq uint32, data []byte) {
-	if h.buf == nil {
-		h.buf = make([]byte, histSize)
+// add records data delivered after what history holds.
+func (h *history) add(data []byte) {
+	if len(data) >= histSize {
+		h.b = append(h.b[:0], data[len(data)-histSize:]...)
+		return
 	}
-	if len(data) > histSize {
-		seq += uint32(len(data) - histSize)
-		data = data[len(data)-histSize:]
+	if len(h.b)+len(data) > 2*histSize {
+		keep := histSize - len(data)
+		h.b = append(h.b[:0], h.b[len(h.b)-keep:]...)
 	}
-	i := int(seq & (histSize - 1))
-	k := copy(h.buf[i:], data)
-	copy(h.buf, data[k:])
-	h.n = min(h.n+len(data), histSize)
+	h.b = append(h.b, data...)
 }
 
 // reset forgets the history (after a gap the bytes before it are unknown
 // relative to the new sequence position).
-func (h *history) reset() { h.n = 0 }
+func (h *history) reset() { h.b = h.b[:0] }
 
 // conflict compares payload, sent at seq, with the delivered bytes it
 // repeats; next is the sequence number of the next byte to be delivered.
 // It returns the offset in payload of the first differing byte, or -1.
 func (h *history) conflict(seq uint32, payload []byte, next uint32) int {
 	behind := int(int32(next - seq)) // payload bytes before next
-	if behind <= 0 || h.n == 0 {
+	n := len(h.b)
+	if behind <= 0 || n == 0 {
 		return -1
 	}
 	from := 0
-	if behind > h.n {
-		from = behind - h.n // older than the history: not checked
+	if behind > n {
+		from = behind - n // older than the history: not checked
 	}
 	to := min(behind, len(payload))
 	for i := from; i < to; i++ {
-		if h.buf[(seq+uint32(i))&(histSize-1)] != payload[i] {
+		if h.b[n-behind+i] != payload[i] {
 			return i
 		}
 	}

@@ -602,7 +602,7 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 		c.hist[d].reset()
 	}
 	data := sg.Fetch(avail)
-	c.hist[d].add(c.nextSeq[d], data)
+	c.hist[d].add(data)
 	c.endOff[d] += int64(avail)
 	for off := 0; off < avail; {
 		sc, ok := ctxAt(sg, off)
