@@ -116,6 +116,9 @@ type Stats struct {
 	// rejected the early data (which it then skipped unread, RFC 8446
 	// Section 4.2.10), though the key log could still open it.
 	EarlyRejected bool
+	// Renegotiations counts the TLS 1.2 renegotiations followed, per
+	// direction (Renegotiate).
+	Renegotiations [2]int
 }
 
 // Conn decrypts the records of one connection. Feed each direction's
@@ -154,7 +157,8 @@ type direction struct {
 	gapTries int
 
 	// TLS 1.2 and older
-	renegotiated bool
+	renegotiated bool      // a renegotiation's ChangeCipherSpec came with no keys for it
+	pending      protector // keys of a renegotiation, from the next ChangeCipherSpec (Renegotiate)
 }
 
 // Gap bounds: after a gap a record is tried at up to maxGapRecords later

@@ -70,6 +70,11 @@
 // SHA-256 or SHA-384 (MAC-then-encrypt, or encrypt-then-MAC; TLS 1.0's
 // chained IV), RC4-128 and NULL with HMAC-MD5/SHA-1/SHA-256.
 //
+// A TLS 1.2 renegotiation runs its handshake under the current keys: when
+// the caller has dissected its (decrypted) ClientHello and ServerHello, it
+// calls c.Renegotiate(Params{...the new hellos...}), and each direction
+// moves to the new keys after its next ChangeCipherSpec.
+//
 // When reassembly reports a gap in a direction (lost bytes, so maybe
 // lost records), call c.Gap(dir) before that direction's next record: the
 // next records are then also tried at later sequence numbers (AEAD suites,

@@ -322,3 +322,28 @@ func TestGap(t *testing.T) {
 		})
 	}
 }
+
+func TestRenegotiateRefuses(t *testing.T) {
+	keys := loadKeyLog(t, "../pcaps/tls12-basic.keylog")
+	cr, sr := unhex(t, cr2), unhex(t, strings.Repeat("ab", 32))
+	c, err := New(Params{Version: 0x0303, CipherSuite: 0xc02f, ClientRandom: cr, ServerRandom: sr}, keys)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		p    Params
+		code Code
+	}{
+		{"to TLS 1.3", Params{Version: 0x0304, CipherSuite: 0x1301, ClientRandom: cr, ServerRandom: sr}, CodeUnsupportedVersion},
+		{"to a TLS 1.3 suite", Params{Version: 0x0303, CipherSuite: 0x1301, ClientRandom: cr, ServerRandom: sr}, CodeUnsupportedSuite},
+		{"short random", Params{Version: 0x0303, CipherSuite: 0xc02f, ClientRandom: cr[:4], ServerRandom: sr}, CodeBadParams},
+		{"unknown random", Params{Version: 0x0303, CipherSuite: 0xc02f, ClientRandom: sr, ServerRandom: sr}, CodeNoKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.code, codeOf(c.Renegotiate(tc.p)))
+		})
+	}
+	k13, _, _ := ParseKeyLog(strings.NewReader(r8448KeyLog()), "rfc8448")
+	c13, err := New(Params{Version: 0x0304, CipherSuite: 0x1301, ClientRandom: unhex(t, r8448ClientRandom)}, k13)
+	require.NoError(t, err)
+	assert.Equal(t, CodeUnsupportedVersion, codeOf(c13.Renegotiate(Params{Version: 0x0303, CipherSuite: 0xc02f, ClientRandom: cr, ServerRandom: sr})))
+}

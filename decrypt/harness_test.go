@@ -192,6 +192,7 @@ func decryptConn(t testing.TB, cc *capConn, keys Keys) (*Conn, []decRecord, erro
 		return nil, nil, err
 	}
 	var out []decRecord
+	var renegCH hello
 	for _, r := range cc.records {
 		from := Client
 		if r.dir != clientDir {
@@ -199,6 +200,21 @@ func decryptConn(t testing.TB, cc *capConn, keys Keys) (*Conn, []decRecord, erro
 		}
 		pt, err := c.Record(from, r.typ, r.vers, r.body)
 		out = append(out, decRecord{from: from, frame: r.frame, pt: pt, err: err})
+		// A TLS 1.2 renegotiation: its hellos arrive encrypted, and the
+		// caller hands them to Renegotiate, as padlock's builder would.
+		if err == nil && pt.Decrypted && pt.Type == typeHandshake && len(pt.Data) > 4 {
+			switch pt.Data[0] {
+			case 1:
+				renegCH, _ = parseHello(pt.Data)
+			case 2:
+				sh, ok := parseHello(pt.Data)
+				require.True(t, ok)
+				_, cETM := renegCH.exts[22]
+				_, sETM := sh.exts[22]
+				require.NoError(t, c.Renegotiate(Params{Version: sh.version, CipherSuite: sh.suite,
+					ClientRandom: renegCH.random, ServerRandom: sh.random, EncryptThenMAC: cETM && sETM}))
+			}
+		}
 	}
 	return c, out, nil
 }

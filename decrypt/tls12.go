@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"hash"
 )
 
@@ -19,20 +20,31 @@ import (
 //	client_write_key, server_write_key,
 //	client_write_IV, server_write_IV
 func (c *Conn) initTLS12() error {
-	ms := c.sec.MasterSecret
-	if ms == nil {
-		return &Error{Code: CodeMissingSecret, Msg: "the key log has no CLIENT_RANDOM (master secret) for client random " + hex.EncodeToString(c.p.ClientRandom)}
+	prots, err := keyBlock12(c.suite, c.p, c.sec)
+	if err != nil {
+		return err
 	}
-	s := c.suite
+	c.dirs[Client].prot, c.dirs[Server].prot = prots[Client], prots[Server]
+	return nil
+}
+
+// keyBlock12 derives both directions' keys of a TLS 1.2-or-older
+// handshake from its master secret.
+func keyBlock12(s suite, p Params, sec *Secrets) ([2]protector, error) {
+	var prots [2]protector
+	ms := sec.MasterSecret
+	if ms == nil {
+		return prots, &Error{Code: CodeMissingSecret, Msg: "the key log has no CLIENT_RANDOM (master secret) for client random " + hex.EncodeToString(p.ClientRandom)}
+	}
 	macLen := 0
 	if s.mac != 0 {
 		macLen = s.mac.Size()
 	}
 	ivLen := s.fixedIVLen()
 	n := 2*macLen + 2*s.keyLen + 2*ivLen
-	seed := append(append([]byte{}, c.p.ServerRandom...), c.p.ClientRandom...)
+	seed := append(append([]byte{}, p.ServerRandom...), p.ClientRandom...)
 	var kb []byte
-	if c.p.Version == 0x0303 {
+	if p.Version == 0x0303 {
 		kb = prf12(s.prf, ms, "key expansion", seed, n)
 	} else {
 		kb = prf10(ms, "key expansion", seed, n)
@@ -42,17 +54,57 @@ func (c *Conn) initTLS12() error {
 	cKey, sKey := take(s.keyLen), take(s.keyLen)
 	cIV, sIV := take(ivLen), take(ivLen)
 	for i, k := range [2]struct{ mac, key, iv []byte }{{cMAC, cKey, cIV}, {sMAC, sKey, sIV}} {
-		p, err := c.protector12(k.mac, k.key, k.iv)
+		pr, err := protector12(s, p, k.mac, k.key, k.iv)
 		if err != nil {
-			return &Error{Code: CodeBadParams, Msg: "key block: " + err.Error()}
+			return prots, &Error{Code: CodeBadParams, Msg: "key block: " + err.Error()}
 		}
-		c.dirs[i].prot = p
+		prots[i] = pr
 	}
+	return prots, nil
+}
+
+// Renegotiate gives a TLS 1.2-or-older Conn the parameters of a
+// renegotiation (RFC 5746): the new ClientHello's and ServerHello's, as
+// the caller dissected them from decrypted handshake records. The new
+// client random is looked up in the Conn's Keys, and each direction
+// moves to the new keys after its next ChangeCipherSpec. Without it,
+// records after a renegotiation's ChangeCipherSpec fail with
+// CodeRenegotiation. The error is New's, for the new parameters.
+func (c *Conn) Renegotiate(p Params) error {
+	if c.tls13 {
+		return &Error{Code: CodeUnsupportedVersion, Msg: "TLS 1.3 has no renegotiation"}
+	}
+	switch p.Version {
+	case 0x0301, 0x0302, 0x0303:
+	default:
+		return &Error{Code: CodeUnsupportedVersion, Msg: fmt.Sprintf("renegotiation to version 0x%04X is not supported", p.Version)}
+	}
+	s, ok := lookupSuite(p.CipherSuite)
+	if !ok || s.tls13 {
+		return &Error{Code: CodeUnsupportedSuite, Msg: fmt.Sprintf("renegotiation to cipher suite 0x%04X is not supported", p.CipherSuite)}
+	}
+	if len(p.ClientRandom) != 32 || len(p.ServerRandom) != 32 {
+		return &Error{Code: CodeBadParams, Msg: "renegotiation: client and server randoms must be 32 bytes"}
+	}
+	var sec *Secrets
+	if c.keys != nil {
+		sec, _ = again(c.keys, p.ClientRandom)
+	}
+	if sec == nil {
+		return &Error{Code: CodeNoKey, Msg: "renegotiation: no key for client random " + hex.EncodeToString(p.ClientRandom)}
+	}
+	prots, err := keyBlock12(s, p, sec)
+	if err != nil {
+		return err
+	}
+	for i := range c.dirs {
+		c.dirs[i].pending = prots[i]
+	}
+	c.suite = s
 	return nil
 }
 
-func (c *Conn) protector12(macKey, key, iv []byte) (protector, error) {
-	s := c.suite
+func protector12(s suite, cp Params, macKey, key, iv []byte) (protector, error) {
 	var mac hash.Hash
 	if s.mac != 0 {
 		mac = hmac.New(s.mac.New, macKey)
@@ -75,8 +127,8 @@ func (c *Conn) protector12(macKey, key, iv []byte) (protector, error) {
 		if err != nil {
 			return nil, err
 		}
-		p := &cbc12{block: b, mac: mac, etm: c.p.EncryptThenMAC}
-		if c.p.Version == 0x0301 {
+		p := &cbc12{block: b, mac: mac, etm: cp.EncryptThenMAC}
+		if cp.Version == 0x0301 {
 			// TLS 1.0: the key block's IV, then each record's last
 			// ciphertext block (RFC 2246, Section 6.2.3.2).
 			p.chain = append([]byte{}, iv...)
@@ -255,7 +307,7 @@ func (c *Conn) record12(d *direction, typ uint8, version uint16, body []byte) (P
 	seq := d.seq
 	d.seq++
 	if d.renegotiated {
-		return Plaintext{}, c.fail(d, seq, CodeRenegotiation, "keys from a renegotiation are not followed")
+		return Plaintext{}, c.fail(d, seq, CodeRenegotiation, "keys from a renegotiation are not followed: the renegotiation's hellos were not given to Renegotiate, or its client random has no key")
 	}
 	inner, plain, code, msg := d.prot.open(seq, typ, version, body)
 	var lost uint64
@@ -275,7 +327,13 @@ func (c *Conn) record12(d *direction, typ uint8, version uint16, body []byte) (P
 	}
 	d.gap = false
 	if inner == typeChangeCipherSpec {
-		d.renegotiated = true // the next records use keys this log line does not give
+		// A renegotiation's ChangeCipherSpec: the next records use its keys.
+		if d.pending != nil {
+			d.prot, d.pending, d.seq = d.pending, nil, 0
+			c.stats.Renegotiations[d.dir]++
+		} else {
+			d.renegotiated = true
+		}
 	}
 	return Plaintext{Type: inner, Data: plain, Decrypted: true, Epoch: EpochApplication, Seq: seq, Lost: lost}, nil
 }

@@ -5,7 +5,7 @@
 #
 # Needs root (tcpdump), tcpdump, openssl 3 and gnutls-bin (for the suites
 # this OpenSSL lacks: RC4, 3DES, NULL, AES-256-CCM). Uses only 127.0.0.1
-# and ports 8450-8477; every process is bounded by timeout(1). The server uses
+# and ports 8450-8478; every process is bounded by timeout(1). The server uses
 # the generator's test PKI (pcaps/gen/certs): the RSA example.com leaf and
 # "Padlock Test Intermediate CA".
 #
@@ -169,6 +169,21 @@ for opt in "-sess_out $work/sess12.pem" "-sess_in $work/sess12.pem"; do
 	printf 'GET /hello.txt HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -connect 127.0.0.1:8477 -servername example.com \
 		-keylogfile "$out/$name.keylog" -tls1_2 -ign_eof -quiet $opt >/dev/null 2>&1 || true
 done
+stop_capture
+stop_server
+
+# TLS 1.2 renegotiation (RFC 5746): s_client's "R" command (interactive
+# mode) renegotiates before the GET; OpenSSL 3 servers allow it only with
+# -client_renegotiation. The second handshake runs encrypted under the
+# first's keys, and the key log gets a second CLIENT_RANDOM line.
+echo "== tls12-renegotiation.pcap" >&2
+name=tls12-renegotiation
+rm -f "$out/$name.keylog"
+start_server -accept 127.0.0.1:8478 -WWW -naccept 1 -tls1_2 -client_renegotiation -no_resumption_on_reneg
+capture 8478 "$out/$name.pcap"
+(sleep 0.5; echo R; sleep 0.7; printf 'GET /hello.txt HTTP/1.0\r\n\r\n'; sleep 1) |
+	timeout 10 openssl s_client -connect 127.0.0.1:8478 -servername example.com -keylogfile "$out/$name.keylog" \
+		-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 >/dev/null 2>&1 || true
 stop_capture
 stop_server
 
