@@ -58,23 +58,24 @@ type fragKey struct {
 type pendingDatagram struct {
 	bytes    int
 	lastSeen time.Time  // capture time of its latest fragment
-	frags    []heldFrag // IPv4: the fragments held, to compare repeats with
+	frags    []heldFrag // the fragments held, to compare repeats with
 }
 
-// heldFrag is the payload of a held IPv4 fragment and where it starts in
-// its datagram. The bytes are the defragmenter's own copy.
+// heldFrag is the payload of a held fragment and where it starts in its
+// datagram. The bytes are the defragmenter's own copy.
 type heldFrag struct {
 	start int
 	data  []byte
 }
 
-// Overlapping IPv4 fragments. gopacket's defragmenter keeps the first copy
+// Overlapping fragments. gopacket's defragmenter keeps the first copy
 // of bytes it holds and ignores a fragment that repeats them, whatever the
 // repeat carries, and drops the datagram on any other overlap (as Linux
 // does). A repeat with different bytes is an evasion attempt (the receiver
 // may keep the other copy), so it is refused with an error that names the
-// frame, and the first copy is kept. IPv6 forbids overlaps (RFC 5722) and
-// its defragmenter drops them.
+// frame, and the first copy is kept. IPv6 fragments get the same check:
+// RFC 5722 forbids overlaps, and ip6defrag drops a packet on one but, like
+// ip4defrag, ignores an exact repeat whatever it carries.
 
 // conflict reports whether payload, starting at start of its datagram,
 // differs from held bytes it overlaps; covered is whether held fragments
@@ -233,6 +234,12 @@ func (d *defrag) ipv6(ip *layers.IPv6, frag *layers.IPv6Fragment, t time.Time) (
 	f.Contents = nil
 	f.Payload = clone(frag.Payload)
 	key := fragKey{net: hdr.NetworkFlow(), id: f.Identification}
+	start := int(f.FragmentOffset) * 8
+	if p, ok := d.pending[key]; ok {
+		if differs, covered := p.conflict(start, f.Payload); differs && covered {
+			return nil, fmt.Errorf("ipv6: fragment at offset %d of packet %d overlaps held bytes with different content; the first copy was kept", start, f.Identification)
+		}
+	}
 	cost := len(f.Payload) + fragOverhead
 	d.makeRoom(key, cost)
 	if whole := d.v6.DefragIPv6(hdr, &f); whole != nil {
@@ -240,5 +247,8 @@ func (d *defrag) ipv6(ip *layers.IPv6, frag *layers.IPv6Fragment, t time.Time) (
 		return whole, nil
 	}
 	d.hold(key, cost, t)
+	p := d.pending[key]
+	p.frags = append(p.frags, heldFrag{start: start, data: f.Payload})
+	d.pending[key] = p
 	return nil, errHeld
 }
