@@ -29,7 +29,8 @@ var fuzzParams = []Params{
 
 // fuzzRecords encodes records as FuzzDecrypt reads them: per record a
 // byte (bit 7: from the server; low bits: content type), a 2-byte
-// length, the body. The byte 0xff followed by a direction byte is a Gap.
+// length, the body. The byte 0xff followed by a direction byte is a Gap,
+// the byte 0xfe a Renegotiate.
 func fuzzRecords(recs ...[]byte) []byte {
 	var out []byte
 	for _, r := range recs {
@@ -59,6 +60,7 @@ func FuzzDecrypt(f *testing.F) {
 	f.Add(uint8(12), append([]byte{0x80 | 20, 0, 1, 1}, fuzzRecords(append([]byte{1}, make([]byte, 21)...))...))
 	f.Add(uint8(1), append([]byte{0xff, 1}, fuzzRecords(rec(1, r8448ServerApp), rec(1, r8448ServerAlert))...))
 	f.Add(uint8(9), append([]byte{0x80 | 20, 0, 1, 1, 0xff, 1}, fuzzRecords(append([]byte{1}, make([]byte, 64)...))...))
+	f.Add(uint8(6), append([]byte{0xfe, 20, 0, 1, 1}, fuzzRecords(append([]byte{0}, make([]byte, 40)...))...))
 	cr := unhex(f, r8448ClientRandom)
 	f.Fuzz(func(t *testing.T, sel uint8, data []byte) {
 		p := fuzzParams[int(sel)%len(fuzzParams)]
@@ -72,6 +74,12 @@ func FuzzDecrypt(f *testing.F) {
 				// a reassembly gap in the direction data[1] names
 				c.Gap(Dir(data[1] & 1))
 				data = data[2:]
+				continue
+			}
+			if data[0] == 0xfe {
+				// a renegotiation to the same parameters (TLS 1.2 and older)
+				_ = c.Renegotiate(p)
+				data = data[1:]
 				continue
 			}
 			from, typ := Dir(data[0]>>7), data[0]&0x7f
