@@ -152,9 +152,11 @@ func (c *cutter) gap(n int, frame int) {
 		return
 	}
 	lost := len(c.buf)
-	if c.skipRem > 0 {
+	skipping := c.skipRem > 0
+	if skipping {
 		// The skipped record is cut short: its bytes seen so far are
-		// lost as a buffered record's would be.
+		// lost as a buffered record's would be (they were never
+		// buffered, so there is nothing to drop).
 		lost = c.skipLen - c.skipRem
 		c.off -= int64(lost)
 		c.skipRem = 0
@@ -167,7 +169,12 @@ func (c *cutter) gap(n int, frame int) {
 		msg += fmt.Sprintf("; %d buffered bytes of an unfinished record dropped", lost)
 	}
 	c.problem(Problem{Code: CodeStreamGap, Msg: msg, Dir: c.dir, Frame: frame, Offset: c.off + int64(lost)})
-	c.drop(lost)
+	if skipping {
+		c.off += int64(lost)
+		c.skipped += int64(lost)
+	} else {
+		c.drop(lost)
+	}
 	if n > 0 {
 		c.off += int64(n)
 		c.skipped += int64(n)

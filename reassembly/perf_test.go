@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -233,3 +234,95 @@ func BenchmarkSteadyState(b *testing.B) {
 		i++
 	}
 }
+
+// Skipping application data changes nothing but the bodies, also with
+// records cut at random sizes, lost segments, retransmissions and records
+// of other types between application data.
+func TestSkippedAppDataMatchesBufferedRandom(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		f := newFlow(5000, 100, 200)
+		f.handshake()
+		f.send(0, record(22, 300, 1), "")
+		f.send(1, record(22, 2000, 2), "")
+		var stream []byte
+		for len(stream) < 200000 {
+			typ := byte(23)
+			if r.IntN(20) == 0 {
+				typ = byte(21 + r.IntN(2))
+			}
+			stream = append(stream, record(typ, 1+r.IntN(16000), byte(r.IntN(256)))...)
+		}
+		if seed%2 == 0 { // the capture ends inside a record
+			stream = stream[:len(stream)-1-r.IntN(5000)]
+		}
+		for len(stream) > 0 {
+			n := min(len(stream), 1+r.IntN(3000))
+			switch r.IntN(50) {
+			case 0: // lost
+				f.seq[1] += uint32(n)
+			case 1: // sent twice
+				f.send(1, stream[:n], "")
+				f.seq[1] -= uint32(n)
+				f.send(1, stream[:n], "")
+			default:
+				f.send(1, stream[:n], "")
+			}
+			stream = stream[n:]
+			if r.IntN(3) == 0 {
+				f.send(0, nil, "")
+			}
+		}
+		f.send(1, nil, "F")
+		f.send(0, nil, "F")
+		type rec struct {
+			Type          uint8
+			Length        int
+			Offset        int64
+			Frames        []int
+			Spans         []Span
+			Header        string
+			Body, Skipped bool
+		}
+		run := func(h func(func(*Conn, *Record), func(*Conn, Problem)) Handler) ([]rec, []Problem) {
+			var recs []rec
+			var probs []Problem
+			tr := New(DefaultOptions, h(func(_ *Conn, x *Record) {
+				recs = append(recs, rec{x.Type, x.Length, x.Offset, x.Frames(), append([]Span(nil), x.Spans...), string(x.Header), x.Body != nil, x.Skipped})
+			}, func(_ *Conn, p Problem) { probs = append(probs, p) }))
+			for i := range f.out {
+				tr.Add(&f.out[i])
+			}
+			tr.Close()
+			return recs, probs
+		}
+		a, pa := run(func(r func(*Conn, *Record), p func(*Conn, Problem)) Handler { return probeHandler{r, p} })
+		b, pb := run(func(r func(*Conn, *Record), p func(*Conn, Problem)) Handler { return skipProbeHandler{probeHandler{r, p}} })
+		require.Equal(t, len(a), len(b), "seed %d", seed)
+		skipped := 0
+		for i := range a {
+			if b[i].Skipped {
+				skipped++
+				assert.Equal(t, uint8(23), b[i].Type)
+				assert.False(t, b[i].Body)
+				b[i].Skipped, b[i].Body = false, a[i].Body
+			}
+		}
+		assert.Equal(t, a, b, "seed %d", seed)
+		assert.Equal(t, pa, pb, "seed %d", seed)
+		assert.Greater(t, skipped, 0)
+	}
+}
+
+type probeHandler struct {
+	record  func(*Conn, *Record)
+	problem func(*Conn, Problem)
+}
+
+func (h probeHandler) Record(c *Conn, r *Record)  { h.record(c, r) }
+func (h probeHandler) Problem(c *Conn, p Problem) { h.problem(c, p) }
+func (probeHandler) Done(*Conn)                   {}
+
+type skipProbeHandler struct{ probeHandler }
+
+func (skipProbeHandler) WantAppData(*Conn) bool { return false }
