@@ -297,7 +297,9 @@ func TestSkippedAppDataMatchesBufferedRandom(t *testing.T) {
 			return recs, probs
 		}
 		a, pa := run(func(r func(*Conn, *Record), p func(*Conn, Problem)) Handler { return probeHandler{r, p} })
-		b, pb := run(func(r func(*Conn, *Record), p func(*Conn, Problem)) Handler { return skipProbeHandler{probeHandler{r, p}} })
+		b, pb := run(func(r func(*Conn, *Record), p func(*Conn, Problem)) Handler {
+			return skipProbeHandler{probeHandler{r, p}}
+		})
 		require.Equal(t, len(a), len(b), "seed %d", seed)
 		skipped := 0
 		for i := range a {
