@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"bytes"
+	"net/netip"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -157,4 +158,44 @@ func TestHistory(t *testing.T) {
 	var small history
 	small.add([]byte("abc"))
 	assert.LessOrEqual(t, cap(small.b), 8, "a few bytes delivered, a few held")
+}
+
+// A long-lived connection at the start held back every later report, with
+// all its state, until it ended: memory grew with every connection of the
+// capture. Past MaxHeld it stops holding them back.
+func TestMaxHeld(t *testing.T) {
+	opts := DefaultOptions
+	opts.MaxHeld = 2
+	long := newFlow(4000, 1, 2)
+	long.handshake()
+	segs := long.out
+	for i := 0; i < 4; i++ {
+		f := newFlow(5000, 100, 200)
+		// Another client address: the helper's segments carry no raw
+		// ports, so ports alone would not tell the tuples apart.
+		f.cli = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}), 5000)
+		f.frame = 100 * (i + 1)
+		f.handshake()
+		f.send(0, record(22, 10, 1), "")
+		f.send(0, nil, "F")
+		f.send(1, nil, "F")
+		segs = append(segs, f.out...)
+	}
+	rec := newRecorder()
+	tr := New(opts, rec)
+	for i := range segs {
+		tr.Add(&segs[i])
+	}
+	var before []int
+	for _, c := range rec.done {
+		before = append(before, c.ID)
+	}
+	assert.Equal(t, []int{2, 3, 4, 5}, before, "connection 1 stopped holding the others back when a third waited")
+	tr.Close()
+	var ids []int
+	for _, c := range rec.done {
+		ids = append(ids, c.ID)
+	}
+	assert.Equal(t, []int{2, 3, 4, 5, 1}, ids)
+	assert.Equal(t, 1, tr.Stats().Unordered)
 }

@@ -60,6 +60,14 @@ type Options struct {
 	// a SYN flood costs bounded memory and the connections already
 	// followed keep being reported in full.
 	MaxFlows int
+	// MaxHeld caps, with Ordered, the ended connections whose Done waits
+	// for an earlier connection still open (0: no cap). One long-lived
+	// connection at the start of a capture would otherwise hold back,
+	// with all their state, the reports of every connection after it.
+	// Past the cap the oldest open connection stops holding the others
+	// back: its Done comes when it ends, out of order (counted in
+	// Stats.Unordered). The output stays deterministic.
+	MaxHeld int
 }
 
 // EmergencyIdle is how long a connection must have been idle (capture
@@ -77,6 +85,9 @@ var DefaultOptions = Options{
 	// Each followed connection costs about 2.5 KiB before it carries
 	// data, so 65536 of them stay near 160 MiB.
 	MaxFlows: 65536,
+	// A held connection costs what its report holds, some 30 KiB for a
+	// full handshake with certificates.
+	MaxHeld: 4096,
 }
 
 // flushEvery is how often (capture time) idle and stalled flows are flushed.
@@ -102,6 +113,9 @@ type Tracker struct {
 	lastEmergency time.Time
 	refused       map[tupleKey]bool
 	open          int // connections created and not yet finished
+	// released are open connections that no longer hold back the
+	// output (Options.MaxHeld); their Done comes when they end.
+	released map[int]bool
 	// spare is a segment context gopacket did not keep, reused by the
 	// next segment so that in-order segments allocate nothing.
 	spare *segCtx
@@ -131,6 +145,9 @@ type Stats struct {
 	// LateSegments counts packets of connections that had already
 	// ended (a last ACK, a retransmitted FIN), dropped.
 	LateSegments int
+	// Unordered counts connections whose Done came out of order because
+	// too many ended connections waited behind them (Options.MaxHeld).
+	Unordered int
 }
 
 // tupleKey identifies a 4-tuple regardless of direction.
@@ -337,6 +354,10 @@ func (t *Tracker) Close() {
 	for t.nextEmit < t.nextID+1 {
 		c, ok := t.finished[t.nextEmit]
 		if !ok {
+			if t.released[t.nextEmit] {
+				t.nextEmit++ // ended out of order already
+				continue
+			}
 			break
 		}
 		delete(t.finished, t.nextEmit)
@@ -416,11 +437,27 @@ func (t *Tracker) finish(c *Conn) {
 		t.h.Done(c)
 		return
 	}
+	if t.released[c.ID] {
+		// It stopped holding the others back (MaxHeld): its turn is past.
+		delete(t.released, c.ID)
+		t.h.Done(c)
+		return
+	}
 	t.finished[c.ID] = c
 	for {
 		next, ok := t.finished[t.nextEmit]
 		if !ok {
-			return
+			if t.opts.MaxHeld <= 0 || len(t.finished) <= t.opts.MaxHeld || t.nextEmit > t.nextID {
+				return
+			}
+			// Connection nextEmit is still open and holds back too many.
+			if t.released == nil {
+				t.released = map[int]bool{}
+			}
+			t.released[t.nextEmit] = true
+			t.stats.Unordered++
+			t.nextEmit++
+			continue
 		}
 		delete(t.finished, t.nextEmit)
 		t.nextEmit++

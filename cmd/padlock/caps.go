@@ -24,6 +24,7 @@ type capOptions struct {
 	maxFlows        int
 	maxPagesPerFlow int
 	maxPages        int
+	maxHeld         int
 }
 
 // addCapFlags registers the --max-* flags.
@@ -32,6 +33,7 @@ func addCapFlags(fs *pflag.FlagSet, c *capOptions) {
 	fs.IntVar(&c.maxFlows, "max-flows", d.MaxFlows, "follow at most `N` TCP connections at once; when full, connections idle\nfor 10 s are closed, else new ones are not followed (0: no cap)")
 	fs.IntVar(&c.maxPagesPerFlow, "max-ooo-pages-per-flow", d.MaxPagesPerConn, "buffer at most `N` pages (1900 bytes each) of out-of-order data per connection")
 	fs.IntVar(&c.maxPages, "max-ooo-pages", d.MaxPagesTotal, "buffer at most `N` pages (1900 bytes each) of out-of-order data in all")
+	fs.IntVar(&c.maxHeld, "max-held", d.MaxHeld, "hold at most `N` reports of ended connections while an earlier connection\nis still open (reports come in order of first packet); past that, that\nconnection's report is written when it ends (0: no cap)")
 }
 
 // check validates the caps after parsing.
@@ -41,6 +43,8 @@ func (c capOptions) check() error {
 		return fmt.Errorf("invalid --max-flows %d: it must be >= 0", c.maxFlows)
 	case c.maxPagesPerFlow < 1:
 		return fmt.Errorf("invalid --max-ooo-pages-per-flow %d: it must be >= 1", c.maxPagesPerFlow)
+	case c.maxHeld < 0:
+		return fmt.Errorf("invalid --max-held %d: it must be >= 0", c.maxHeld)
 	case c.maxPages < c.maxPagesPerFlow:
 		return fmt.Errorf("invalid --max-ooo-pages %d: it must be >= --max-ooo-pages-per-flow (%d)", c.maxPages, c.maxPagesPerFlow)
 	}
@@ -52,6 +56,7 @@ func (c capOptions) apply(o *reassembly.Options) {
 	o.MaxFlows = c.maxFlows
 	o.MaxPagesPerConn = c.maxPagesPerFlow
 	o.MaxPagesTotal = c.maxPages
+	o.MaxHeld = c.maxHeld
 }
 
 // capWarnings tells on stderr what a cap cost: file-level damage that no
@@ -60,5 +65,9 @@ func capWarnings(st reassembly.Stats, c capOptions, stderr io.Writer) {
 	if st.RefusedSegments > 0 {
 		fmt.Fprintf(stderr, "padlock: warning: flow table full (--max-flows %d): %d segments of %d new connections were not followed\n",
 			c.maxFlows, st.RefusedSegments, st.RefusedFlows)
+	}
+	if st.Unordered > 0 {
+		fmt.Fprintf(stderr, "padlock: warning: %d connections stayed open while more than %d later reports waited (--max-held): their reports come out of first-packet order\n",
+			st.Unordered, c.maxHeld)
 	}
 }

@@ -260,6 +260,17 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 		}
 		assert.Equal(t, 3, n, "zlib, brotli and zstd bombs each stopped at the cap: %v", h.codes())
 	},
+	"long-lived-first": func(t *testing.T, r hResult) {
+		// Run with --max-held 16 (hostileArgs): the first connection
+		// stops holding back the others' reports, and says so.
+		require.Len(t, r.conns, hostile.LongLivedShort+1)
+		assert.Equal(t, 1, r.conns[len(r.conns)-1].ID, "the long-lived connection is written when it ends")
+		for i, c := range r.conns[:hostile.LongLivedShort] {
+			assert.Equal(t, i+2, c.ID)
+			assertFull(t, c, hostile.HostileSNI)
+		}
+		assert.Contains(t, r.stderr, "out of first-packet order")
+	},
 	"sni-control-bytes": func(t *testing.T, r hResult) {
 		h := r.one(t)
 		assert.Equal(t, hostile.ControlSNI, h.TLS.SNI, "JSON keeps the bytes, escaped")
@@ -282,6 +293,11 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 	},
 }
 
+// hostileArgs are extra flags for a case.
+var hostileArgs = map[string][]string{
+	"long-lived-first": {"--max-held", "16"},
+}
+
 func checkSnaplen(t *testing.T, r hResult) {
 	h := r.one(t)
 	assert.False(t, h.TLS.Established)
@@ -291,7 +307,7 @@ func checkSnaplen(t *testing.T, r hResult) {
 }
 
 // runHostile runs padlock on capture bytes, with panics surfacing.
-func runHostile(t *testing.T, b []byte) hResult {
+func runHostile(t *testing.T, b []byte, extra ...string) hResult {
 	t.Helper()
 	recoverPanics = false
 	defer func() { recoverPanics = true }()
@@ -299,7 +315,7 @@ func runHostile(t *testing.T, b []byte) hResult {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	code := run([]string{"-r", "-", "--format", "json"}, bytes.NewReader(b), &out, &errOut)
+	code := run(append([]string{"-r", "-", "--format", "json"}, extra...), bytes.NewReader(b), &out, &errOut)
 	r := hResult{stderr: errOut.String(), code: code, elapsed: time.Since(start), input: b}
 	runtime.ReadMemStats(&after)
 	r.alloc = after.TotalAlloc - before.TotalAlloc
@@ -324,7 +340,7 @@ func TestHostile(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) {
 			check, ok := hostileChecks[c.Name]
 			require.True(t, ok, "no checks for case %s", c.Name)
-			r := runHostile(t, c.Build())
+			r := runHostile(t, c.Build(), hostileArgs[c.Name]...)
 			t.Logf("%s: %d connections, exit %d, %v, %d MiB allocated", c.Name, len(r.conns), r.code, r.elapsed, r.alloc>>20)
 			if c.Name != "pcapng-corrupt-block" {
 				assert.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)

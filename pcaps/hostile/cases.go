@@ -55,6 +55,7 @@ func Cases() []Case {
 		{"cert-chain-500", ".pcap", "a Certificate message with 500 certificates", certChain500},
 		{"cert-malformed", ".pcap", "certificates with a negative serial, impossible dates, NUL bytes in the CN and a DER length of 16 MB", certMalformed},
 		{"compression-bomb", ".pcap", "cleartext CompressedCertificate messages (zlib, brotli, zstd) inflating to 16 MiB of zeros, declared at the 1 MiB cap", compressionBomb},
+		{"long-lived-first", ".pcap", "a connection open from the first packet to the last (keep-alives every 30 s) while 100 short TLS connections come and go", longLivedFirst},
 		{"sni-control-bytes", ".pcap", "an SNI carrying terminal escape sequences, a BEL, CR and LF", sniControl},
 		{"pcapng-corrupt-block", ".pcapng", "a pcapng whose block after the normal connection has a corrupt total length", pcapngCorrupt},
 		{"pcap-cut-mid-header", ".pcap", "a pcap cut 7 bytes into a packet record header", pcapCut},
@@ -417,6 +418,28 @@ func compressionBomb() []byte {
 	}
 	fl := tls12(hostileHello(), msgs)
 	c.full(fl)
+	return f.pcap()
+}
+
+// LongLivedShort is the number of short connections of long-lived-first.
+const LongLivedShort = 100
+
+func longLivedFirst() []byte {
+	f := newFile()
+	long := f.newConn(0, 1000, 5000)
+	fl := tls12(rec(ctHandshake, clientHello(NormalSNI, 0)), nil)
+	long.open()
+	long.play(fl)
+	for i := 0; i < LongLivedShort; i++ {
+		c := f.newConn(1, uint32(i)*100000, 77)
+		c.port[0] = uint16(10000 + i)
+		c.full(tls12(hostileHello(), nil))
+		if i%10 == 9 {
+			f.now = f.now.Add(30 * time.Second)
+			long.seg(0, "A", nil) // a keep-alive keeps it from idling out
+		}
+	}
+	long.close()
 	return f.pcap()
 }
 
