@@ -10,7 +10,8 @@
 #
 # TSHARK_ROUNDS (default: ROUNDS) limits the tshark runs, which are long on
 # big captures; TSHARK=0 skips tshark. Times are wall clock with the file in
-# the page cache; RSS is the peak resident set from /usr/bin/time.
+# the page cache, and CPU time (user + system); RSS is the peak resident set,
+# all from /usr/bin/time.
 set -euo pipefail
 
 file=${1:?usage: bench/run.sh FILE}
@@ -37,20 +38,24 @@ fi
 # Warm the page cache so every contender reads from memory.
 cat "$file" >/dev/null
 
-# measure NAME CMD...: appends "seconds maxrss_kib" to $tmp/NAME.
+# measure NAME CMD...: appends "wall_ms maxrss_kib cpu_ms" to $tmp/m.NAME
+# (cpu: user + system time of the process and its children).
 measure() {
 	local name=$1
 	shift
-	local t0 t1
+	local t0 t1 rss cpu
 	t0=$(date +%s%N)
-	/usr/bin/time -f "%M" -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/$name.err" || {
+	/usr/bin/time -f "%M %U %S" -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/$name.err" || {
 		echo "bench/run.sh: $name failed:" >&2
 		cat "$tmp/$name.err" >&2
 		exit 1
 	}
 	t1=$(date +%s%N)
-	echo "$(( (t1 - t0) / 1000000 )) $(tail -1 "$tmp/rss")" >>"$tmp/m.$name"
-	printf '  %-8s %8.3f s  %7d MiB\n' "$name" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" "$(( $(tail -1 "$tmp/rss") / 1024 ))"
+	read -r rss u s < <(tail -1 "$tmp/rss")
+	cpu=$(echo "($u + $s) * 1000" | bc -l | cut -d. -f1)
+	echo "$(( (t1 - t0) / 1000000 )) $rss ${cpu:-0}" >>"$tmp/m.$name"
+	printf '  %-8s %9.3f s wall  %9.3f s cpu  %6d MiB\n' "$name" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" \
+		"$(echo "$u + $s" | bc -l)" "$(( rss / 1024 ))"
 }
 
 size=$(stat -c %s "$file")
@@ -73,19 +78,27 @@ median() {
 max() { cut -d' ' -f"$2" "$tmp/m.$1" | sort -n | tail -1; }
 
 echo
-echo "medians (wall ms, peak RSS MiB):"
+echo "medians (wall and cpu ms, peak RSS MiB):"
+show() {
+	local w c
+	w=$(median "$1" 1)
+	c=$(median "$1" 3)
+	printf '  %-8s %9.0f ms wall %9.0f ms cpu  %5d MiB  %7.1f MB/s\n' "$1" "$w" "$c" $(( $(max "$1" 2) / 1024 )) \
+		"$(echo "$size / $w / 1000" | bc -l)"
+}
+show read
+show padlock
+[ "$use_tshark" = 1 ] && show tshark
 read_ms=$(median read 1)
 pad_ms=$(median padlock 1)
-printf '  %-8s %9.0f ms  %5d MiB  %7.1f MB/s\n' read "$read_ms" $(( $(max read 2) / 1024 )) "$(echo "$size / $read_ms / 1000" | bc -l)"
-printf '  %-8s %9.0f ms  %5d MiB  %7.1f MB/s\n' padlock "$pad_ms" $(( $(max padlock 2) / 1024 )) "$(echo "$size / $pad_ms / 1000" | bc -l)"
+read_cpu=$(echo "r = $(median read 3); if (r < 10) r = 10; r" | bc)  # /usr/bin/time counts in 10 ms
+pad_cpu=$(echo "r = $(median padlock 3); if (r < 10) r = 10; r" | bc)
+echo "ratios (wall; cpu time in brackets, the fairer one on a busy machine):"
+printf '  padlock / read      %7.2fx  (%.2fx)\n' "$(echo "$pad_ms / $read_ms" | bc -l)" "$(echo "$pad_cpu / $read_cpu" | bc -l)"
 if [ "$use_tshark" = 1 ]; then
 	ts_ms=$(median tshark 1)
-	printf '  %-8s %9.0f ms  %5d MiB  %7.1f MB/s\n' tshark "$ts_ms" $(( $(max tshark 2) / 1024 )) "$(echo "$size / $ts_ms / 1000" | bc -l)"
-fi
-echo "ratios:"
-printf '  padlock / read      %6.2fx\n' "$(echo "$pad_ms / $read_ms" | bc -l)"
-if [ "$use_tshark" = 1 ]; then
-	printf '  tshark / padlock    %6.1fx\n' "$(echo "$ts_ms / $pad_ms" | bc -l)"
+	ts_cpu=$(median tshark 3)
+	printf '  tshark / padlock    %7.2fx  (%.2fx)\n' "$(echo "$ts_ms / $pad_ms" | bc -l)" "$(echo "$ts_cpu / $pad_cpu" | bc -l)"
 fi
 
 if [ -f "$file.truth.json" ]; then
