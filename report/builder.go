@@ -146,6 +146,7 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 	s.recTime = append(s.recTime, r.End())
 	s.recLast = append(s.recLast, r.LastFrame())
 	s.msgs = append(s.msgs, res.Messages...)
+	s.renegotiated(res)
 	s.alerts = append(s.alerts, res.Alerts...)
 	s.beats = append(s.beats, res.Heartbeats...)
 	for _, e := range res.Errors {
@@ -188,6 +189,9 @@ func dissectError(e *dissect.Error, where string, frames []int, record int) Erro
 // Problem implements reassembly.Handler.
 func (b *Builder) Problem(c *reassembly.Conn, p reassembly.Problem) {
 	s := b.state(c)
+	if p.Code == reassembly.CodeStreamGap {
+		s.gap(dissect.Side(p.Dir))
+	}
 	where := "tcp"
 	if strings.HasPrefix(string(p.Code), "record") {
 		where = "record"

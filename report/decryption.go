@@ -23,6 +23,12 @@ type Decryption struct {
 	Failed     PerSide `json:"records_failed"`
 	KeyUpdates PerSide `json:"key_updates"`
 	EarlyData  int     `json:"early_data_records,omitempty"`
+	// EarlySkipped counts client records taken as rejected 0-RTT data;
+	// EarlyRejected says the client moved to its handshake keys without
+	// an EndOfEarlyData (the server refused the 0-RTT data).
+	EarlySkipped   int     `json:"early_data_skipped,omitempty"`
+	EarlyRejected  bool    `json:"early_data_rejected,omitempty"`
+	Renegotiations PerSide `json:"renegotiations"`
 	// Code and Reason give the first failure ("no key for client random
 	// ...", "authentication failed at record N").
 	Code   string `json:"code,omitempty"`
@@ -130,6 +136,48 @@ func (b *Builder) open(s *connState, r *reassembly.Record) (uint8, []byte, bool)
 	return pt.Type, pt.Data, true
 }
 
+// gap tells the decryptor that side's stream lost bytes: the next
+// records are tried at later sequence numbers.
+func (s *connState) gap(side dissect.Side) {
+	if s.dec.conn == nil || !s.sess.Roles {
+		return
+	}
+	from := decrypt.Client
+	if side != s.sess.ClientSide {
+		from = decrypt.Server
+	}
+	s.dec.conn.Gap(from)
+}
+
+// renegotiated hands the decryptor the hellos of a TLS 1.2 renegotiation
+// that decryption revealed, so it follows the new keys.
+func (s *connState) renegotiated(res dissect.RecordResult) {
+	if s.dec.conn == nil || !res.Decrypted {
+		return
+	}
+	for _, m := range res.Messages {
+		if m.ServerHello == nil || m.ServerHello.HelloRetry {
+			continue
+		}
+		var ch *dissect.ClientHello
+		for _, p := range s.msgs {
+			if p.Decrypted && p.ClientHello != nil {
+				ch = p.ClientHello
+			}
+		}
+		if ch == nil {
+			continue
+		}
+		sh := m.ServerHello
+		p := decrypt.Params{Version: uint16(sh.NegotiatedVersion()), CipherSuite: uint16(sh.CipherSuite),
+			ClientRandom: ch.Random, ServerRandom: sh.Random,
+			EncryptThenMAC: ext(ch.Extensions, dissect.ExtensionEncryptThenMAC) != nil && ext(sh.Extensions, dissect.ExtensionEncryptThenMAC) != nil}
+		if err := s.dec.conn.Renegotiate(p); err != nil {
+			s.dec.fail(err, 0)
+		}
+	}
+}
+
 // fail notes the first failure.
 func (d *decryptState) fail(err error, frame int) {
 	if d.info.Code != "" {
@@ -155,7 +203,8 @@ func (d *decryptState) report(client, server dissect.Side) *Decryption {
 		d.info.Records = PerSide{Client: st.Decrypted[decrypt.Client], Server: st.Decrypted[decrypt.Server]}
 		d.info.Failed = PerSide{Client: st.Failed[decrypt.Client], Server: st.Failed[decrypt.Server]}
 		d.info.KeyUpdates = PerSide{Client: st.KeyUpdates[decrypt.Client], Server: st.KeyUpdates[decrypt.Server]}
-		d.info.EarlyData = st.EarlyData
+		d.info.EarlyData, d.info.EarlySkipped, d.info.EarlyRejected = st.EarlyData, st.EarlySkipped, st.EarlyRejected
+		d.info.Renegotiations = PerSide{Client: st.Renegotiations[decrypt.Client], Server: st.Renegotiations[decrypt.Server]}
 		ok := d.info.Records.Client + d.info.Records.Server
 		bad := d.info.Failed.Client + d.info.Failed.Server
 		switch {

@@ -283,3 +283,19 @@ func TestWriteEmbedsSecrets(t *testing.T) {
 		assert.Equal(t, "6", strings.TrimSpace(string(raw)), "tshark decrypts the Certificate from the embedded secrets")
 	}
 }
+
+// A TLS 1.2 renegotiation runs under the first handshake's keys; once
+// decrypted, its hellos give the keys of what follows (OpenSSL 3.0, see
+// pcaps/real/keylog/README.md).
+func TestDecryptRenegotiation(t *testing.T) {
+	c := decConns(t, "-r", "../../pcaps/real/keylog/tls12-renegotiation.pcap", "--keylog", "../../pcaps/real/keylog/tls12-renegotiation.keylog")[0]
+	require.NotNil(t, c.Decryption)
+	assert.Equal(t, "decrypted", c.Decryption.Status, c.Decryption.Reason)
+	var hellos []string
+	for _, h := range c.Handshake {
+		if h.Type == "client_hello" || h.Type == "server_hello" {
+			hellos = append(hellos, fmt.Sprintf("%s %v", h.Type, h.Decrypted))
+		}
+	}
+	assert.Equal(t, []string{"client_hello false", "server_hello false", "client_hello true", "server_hello true"}, hellos)
+}

@@ -27,6 +27,16 @@ type keySources struct {
 
 // Lookup implements decrypt.Keys.
 func (k *keySources) Lookup(clientRandom []byte) (*decrypt.Secrets, bool) {
+	return k.lookup(clientRandom, (*decrypt.FileKeyLog).Lookup)
+}
+
+// Refresh implements decrypt.Refresher: a connection missing a secret
+// asks again, and key log files that grew are re-read.
+func (k *keySources) Refresh(clientRandom []byte) (*decrypt.Secrets, bool) {
+	return k.lookup(clientRandom, (*decrypt.FileKeyLog).Refresh)
+}
+
+func (k *keySources) lookup(clientRandom []byte, file func(*decrypt.FileKeyLog, []byte) (*decrypt.Secrets, bool)) (*decrypt.Secrets, bool) {
 	if k.secrets != nil {
 		blocks := k.secrets()
 		for ; k.seen < len(blocks); k.seen++ {
@@ -38,7 +48,7 @@ func (k *keySources) Lookup(clientRandom []byte) (*decrypt.Secrets, bool) {
 		return s, true
 	}
 	for _, f := range k.files {
-		if s, ok := f.Lookup(clientRandom); ok {
+		if s, ok := file(f, clientRandom); ok {
 			return s, true
 		}
 	}
