@@ -26,6 +26,8 @@ const (
 	CodeSegmentTruncated Code = "segment_truncated"
 	// CodeRSTOutOfWindow: a RST whose sequence number is outside the receive window was ignored, as TCP stacks ignore it (RFC 5961, Section 3).
 	CodeRSTOutOfWindow Code = "rst_out_of_window"
+	// CodeDataAfterRST: the side that sent the RST ending a connection sent data after it; the rest is followed as a new connection (midstream) that carries this code.
+	CodeDataAfterRST Code = "data_after_rst"
 )
 
 // Problem is one thing that went wrong in a connection's TCP or record layer.

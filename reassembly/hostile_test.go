@@ -199,3 +199,23 @@ func TestMaxHeld(t *testing.T) {
 	assert.Equal(t, []int{2, 3, 4, 5, 1}, ids)
 	assert.Equal(t, 1, tr.Stats().Unordered)
 }
+
+// A RST ends the connection, but when its sender goes on sending, the RST
+// did not end anything (forged): the rest was dropped as late packets; it
+// is now followed as a new connection that says so. The peer's data in
+// flight after a RST is still dropped as late.
+func TestDataAfterOwnRST(t *testing.T) {
+	f := newFlow(5000, 100, 200)
+	f.handshake()
+	f.send(0, record(22, 40, 1), "")
+	f.send(1, record(22, 30, 2), "")
+	f.out = append(f.out, f.segAt(1, f.seq[1], nil, "R"))
+	f.send(0, record(22, 20, 3), "") // the peer's data in flight: late
+	f.send(1, record(20, 1, 1), "")  // the RST's sender goes on
+	f.send(1, record(22, 40, 4), "")
+	rec := run(t, f.out)
+	require.Len(t, rec.done, 2)
+	assert.Equal(t, []Code{CodeDataAfterRST}, rec.codes(2))
+	assert.Len(t, rec.records[2], 2)
+	assert.Equal(t, 8, rec.problems[2][0].Frame)
+}

@@ -168,6 +168,25 @@ type flowGen struct {
 	synSeq uint32
 	hasSYN bool
 	conn   *Conn
+	// afterRST is the ID of the connection whose RST this one outlived
+	// (see dataAfterOwnRST), 0 if none.
+	afterRST int
+	// rstFrom and rstConn: a tombstone left by a RST keeps who sent it
+	// and the connection it ended.
+	rstFrom Endpoint
+	rstConn int
+}
+
+// dataAfterOwnRST reports whether seg carries data from the side that sent
+// the RST which ended the connection tombstone fg stands for. The peer's data in flight after a RST is
+// normal; the RST sender's own data is not: a stack that sent a RST has
+// no connection left to send on.
+func dataAfterOwnRST(fg *flowGen, seg *capture.Segment) bool {
+	if fg.rstConn == 0 || len(seg.TCP.Payload) == 0 || seg.TCP.SYN || seg.TCP.RST {
+		return false
+	}
+	src, _ := seg.Net.Endpoints()
+	return uint16(seg.TCP.SrcPort) == fg.rstFrom.Port && addr(src.Raw()) == fg.rstFrom.IP
 }
 
 // New returns a tracker that reports to h.
@@ -207,7 +226,8 @@ func (t *Tracker) Add(seg *capture.Segment) {
 	k := makeKey(seg.Net, tcp.TransportFlow())
 	fg := t.flows[k]
 	if fg != nil && !fg.ended.IsZero() {
-		if !tcp.SYN || tcp.ACK || (fg.hasSYN && fg.synSeq == tcp.Seq) {
+		afterRST := dataAfterOwnRST(fg, seg)
+		if !afterRST && (!tcp.SYN || tcp.ACK || (fg.hasSYN && fg.synSeq == tcp.Seq)) {
 			t.stats.LateSegments++
 			return
 		}
@@ -215,7 +235,15 @@ func (t *Tracker) Add(seg *capture.Segment) {
 		if !t.room(k, seg) {
 			return
 		}
+		old := fg
 		fg = &flowGen{key: k, gen: fg.gen + 1, hasSYN: true, synSeq: tcp.Seq}
+		if afterRST {
+			// The side that sent the RST goes on sending: the RST did
+			// not end the conversation (a forged RST that never reached
+			// the peer, the classic way to blind an observer). Follow the
+			// rest as a new connection that says why, not drop it.
+			fg.hasSYN, fg.synSeq, fg.afterRST = false, 0, old.rstConn
+		}
 		t.flows[k] = fg
 		t.tombs--
 	}
@@ -283,6 +311,14 @@ func (t *Tracker) bury(c *Conn, waitGP bool) {
 		return
 	}
 	fg.ended, fg.waitGP = c.End, waitGP
+	if c.reset {
+		// Who sent the RST, to tell a forged one later (dataAfterOwnRST).
+		from := c.B
+		if c.RST[AtoB] != 0 {
+			from = c.A
+		}
+		fg.rstFrom, fg.rstConn = from, c.ID
+	}
 	fg.conn = nil // a tombstone holds no connection
 	if fg.ended.IsZero() {
 		fg.ended = c.Start
@@ -501,6 +537,10 @@ func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.Ass
 		if f, ok := t.h.(AppDataFilter); ok {
 			c.cut[d].skipApp = func() bool { return !f.WantAppData(c) }
 		}
+	}
+	if fg := t.cur; fg != nil && fg.afterRST != 0 && seg != nil {
+		c.cut[AtoB].problem(Problem{Code: CodeDataAfterRST, Dir: AtoB, Frame: seg.Frame,
+			Msg: fmt.Sprintf("connection %d was ended by a RST from this side, which then sent more data: the RST did not end the conversation (forged?); what follows is reported here", fg.afterRST)})
 	}
 	return &stream{t: t, c: c}
 }

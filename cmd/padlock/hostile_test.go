@@ -199,6 +199,16 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 		h.find(t, "rst_out_of_window", "server")
 		assert.Equal(t, "fin", h.TCP.End, "the ignored RST ends nothing")
 	},
+	"rst-in-window": func(t *testing.T, r hResult) {
+		h := r.hostile()
+		require.Len(t, h, 2, "the RST ends the first connection; the server's data after it is a second")
+		assert.Equal(t, hostile.HostileSNI, h[0].TLS.SNI)
+		assert.Equal(t, "rst", h[0].TCP.End)
+		assert.False(t, h[0].TLS.Established)
+		e := h[1].find(t, "data_after_rst", "server")
+		assert.Greater(t, e.Frame, 0)
+		assert.Positive(t, h[1].TLS.Records.Server, "the server's records after the RST are reported")
+	},
 	"syn-flood": func(t *testing.T, r hResult) {
 		assert.Empty(t, r.hostile(), "half-open flows carry no TLS")
 		assert.Contains(t, r.stderr, "flow table full")

@@ -47,6 +47,7 @@ func Cases() []Case {
 		{"overlap-conflict", ".pcap", "a retransmission of the ClientHello segment carrying different bytes (another SNI)", overlapConflict},
 		{"seq-wraparound", ".pcap", "both initial sequence numbers just below 2^32: the ClientHello and the server's flight cross the wrap", seqWrap},
 		{"rst-mid-handshake", ".pcap", "an out-of-window RST injected after the ServerHello; the handshake goes on", rstMidHandshake},
+		{"rst-in-window", ".pcap", "an in-window RST forged from the server after the ServerHello (it never reached the client); both sides go on", rstInWindow},
 		{"syn-flood", ".pcap", "100,000 half-open flows (SYN only) while the normal connection is open", synFlood},
 		{"tuple-reuse", ".pcap", "the same 4-tuple used at once by a second connection (new SYN, new ISN) right after the first one's FIN", tupleReuse},
 		{"garbage-before-clienthello", ".pcap", "200 bytes of HTTP-like text before the ClientHello on the same stream", garbageFirst},
@@ -187,6 +188,19 @@ func rstMidHandshake() []byte {
 	c.open()
 	c.play(fl[:2])
 	c.raw(1, c.next[1]+1000000, "R", nil) // injected, out of window
+	c.play(fl[2:])
+	c.close()
+	return f.pcap()
+}
+
+func rstInWindow() []byte {
+	f := newFile()
+	normal(f)
+	c := hostileConn(f)
+	fl := tls12(hostileHello(), nil)
+	c.open()
+	c.play(fl[:2])
+	c.raw(1, c.next[1], "R", nil) // at the expected sequence number
 	c.play(fl[2:])
 	c.close()
 	return f.pcap()
