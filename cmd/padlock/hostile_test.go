@@ -222,6 +222,14 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 			assert.Equal(t, "fin", c.TCP.End)
 		}
 	},
+	"tuple-reuse-open": func(t *testing.T, r hResult) {
+		h := r.hostile()
+		require.Len(t, h, 2)
+		assert.Equal(t, hostile.ReuseSNI[0], h[0].TLS.SNI)
+		assert.False(t, h[0].TLS.Established, "abandoned mid-handshake")
+		assertFull(t, h[1], hostile.ReuseSNI[1])
+		assert.Empty(t, h[1].Errors)
+	},
 	"garbage-before-clienthello": func(t *testing.T, r hResult) {
 		h := r.one(t)
 		assertFull(t, h, hostile.HostileSNI)

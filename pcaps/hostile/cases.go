@@ -50,6 +50,7 @@ func Cases() []Case {
 		{"rst-in-window", ".pcap", "an in-window RST forged from the server after the ServerHello (it never reached the client); both sides go on", rstInWindow},
 		{"syn-flood", ".pcap", "100,000 half-open flows (SYN only) while the normal connection is open", synFlood},
 		{"tuple-reuse", ".pcap", "the same 4-tuple used at once by a second connection (new SYN, new ISN) right after the first one's FIN", tupleReuse},
+		{"tuple-reuse-open", ".pcap", "a new SYN (new ISN) on the 4-tuple of a connection still in its handshake, no FIN or RST between", tupleReuseOpen},
 		{"garbage-before-clienthello", ".pcap", "200 bytes of HTTP-like text before the ClientHello on the same stream", garbageFirst},
 		{"ip-fragments", ".pcap", "the ClientHello in IPv4 fragments with an overlapping fragment of different bytes; a server datagram missing a fragment", ipFragments},
 		{"ooo-window-64k", ".pcap", "a 64 KiB server flight delivered in reverse segment order", oooWindow},
@@ -236,6 +237,18 @@ func tupleReuse() []byte {
 	normal(f)
 	c := hostileConn(f)
 	c.full(tls12(rec(ctHandshake, clientHello(ReuseSNI[0], 0)), nil))
+	c.next = [2]uint32{0x50000000, 0x60000000}
+	c.full(tls12(rec(ctHandshake, clientHello(ReuseSNI[1], 0)), nil))
+	return f.pcap()
+}
+
+func tupleReuseOpen() []byte {
+	f := newFile()
+	normal(f)
+	c := hostileConn(f)
+	fl := tls12(rec(ctHandshake, clientHello(ReuseSNI[0], 0)), nil)
+	c.open()
+	c.play(fl[:3])
 	c.next = [2]uint32{0x50000000, 0x60000000}
 	c.full(tls12(rec(ctHandshake, clientHello(ReuseSNI[1], 0)), nil))
 	return f.pcap()
