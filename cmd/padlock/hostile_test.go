@@ -388,6 +388,15 @@ func TestHostile(t *testing.T) {
 			assert.Equal(t, "fin", normal[0].TCP.End)
 			assert.Empty(t, normal[0].Errors, "the normal connection has no errors")
 			check(t, r)
+			if c.Name != "syn-flood" { // the largest; its JSON run is enough
+				// The other writers get the same hostile connections.
+				for _, format := range []string{"text", "summary"} {
+					recoverPanics = false
+					code := run(append([]string{"-r", "-", "--format", format}, hostileArgs[c.Name]...), bytes.NewReader(r.input), io.Discard, io.Discard)
+					recoverPanics = true
+					assert.Equal(t, r.code, code, "--format %s", format)
+				}
+			}
 		})
 	}
 }
