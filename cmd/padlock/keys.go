@@ -110,22 +110,14 @@ func setKeys(o *options, src any, stderr io.Writer) bool {
 }
 
 // Empty reports whether there is no key material at all (yet): then
-// connections carry no decryption object.
+// connections carry no decryption object. A key log file counts even while
+// it is empty: a browser may be about to write to it.
 func (k *keySources) Empty() bool {
 	if k.secrets != nil && len(k.secrets()) > k.seen {
 		return false
 	}
-	if k.embedded.Len() > 0 {
-		return false
-	}
-	for _, f := range k.files {
-		if f.Len() > 0 {
-			return false
-		}
-	}
-	return true
+	return k.embedded.Len() == 0 && len(k.files) == 0
 }
-
 // embedSecrets puts the key logs in use (--keylog, SSLKEYLOGFILE) into the
 // -w file as a Decryption Secrets Block, as editcap --inject-secrets
 // does, so the saved capture decrypts on its own. Lines written to a key

@@ -326,7 +326,19 @@ func helperTLSClient(addr, sni string) int {
 	}
 	defer raw.Close()
 	raw.SetDeadline(time.Now().Add(10 * time.Second))
-	c := tls.Client(raw, &tls.Config{ServerName: sni, InsecureSkipVerify: true})
+	cfg := &tls.Config{ServerName: sni, InsecureSkipVerify: true}
+	if path := os.Getenv(helperKeyLogEnv); path != "" {
+		// As a browser does with SSLKEYLOGFILE: secrets are appended as
+		// the handshake derives them, while padlock is capturing.
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer f.Close()
+		cfg.KeyLogWriter = f
+	}
+	c := tls.Client(raw, cfg)
 	r := bufio.NewReader(c)
 	if _, err := io.WriteString(c, "hello\n"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -536,9 +548,12 @@ func startPadlock(t *testing.T, n netns, env []string, args ...string) *helper {
 	return p
 }
 
-func runClient(t *testing.T, n netns, port int, sni string) clientResult {
+// helperKeyLogEnv names the key log the TLS client helper appends to.
+const helperKeyLogEnv = "PADLOCK_TEST_KEYLOG"
+
+func runClient(t *testing.T, n netns, port int, sni string, env ...string) clientResult {
 	t.Helper()
-	c := startHelper(t, n.cli, nil, "tls-client", fmt.Sprintf("%s:%d", srvAddr, port), sni)
+	c := startHelper(t, n.cli, env, "tls-client", fmt.Sprintf("%s:%d", srvAddr, port), sni)
 	var res clientResult
 	require.NoError(t, json.Unmarshal([]byte(c.line(15*time.Second, "the TLS client")), &res))
 	require.Equal(t, 0, c.wait(10*time.Second))
@@ -628,6 +643,42 @@ func TestLive(t *testing.T) {
 	})
 	t.Run("packet socket", func(t *testing.T) {
 		stream(t, []string{liveCaptureMethodEnv + "=socket"}, srvIf, "socket.padlock.test", "-p")
+	})
+
+	// A key log that grows during the capture, as a browser's
+	// SSLKEYLOGFILE does: padlock re-reads it on a miss and decrypts the
+	// connection it is watching.
+	t.Run("growing key log", func(t *testing.T) {
+		keylog := filepath.Join(t.TempDir(), "live.keylog")
+		require.NoError(t, os.WriteFile(keylog, nil, 0o666))
+		p := startPadlock(t, n, nil, "-i", srvIf, "--format", "json", "--keylog", keylog, "tcp", "port", "8443")
+		runClient(t, n, 8443, "keylog.padlock.test", helperKeyLogEnv+"="+keylog)
+		line := p.line(15*time.Second, "the report")
+		require.Equal(t, exitOK, interrupt(t, p), "stderr: %s", p.Stderr())
+		var r struct {
+			Handshake []struct {
+				Type      string `json:"type"`
+				Decrypted bool   `json:"decrypted"`
+			} `json:"handshake"`
+			Decryption struct {
+				Status string `json:"status"`
+				Reason string `json:"reason"`
+			} `json:"decryption"`
+			Certificates []struct {
+				Subject string `json:"subject"`
+			} `json:"certificates"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
+		assert.Equal(t, "decrypted", r.Decryption.Status, r.Decryption.Reason)
+		var types []string
+		for _, h := range r.Handshake {
+			if h.Decrypted {
+				types = append(types, h.Type)
+			}
+		}
+		assert.Contains(t, types, "certificate")
+		assert.Contains(t, types, "finished")
+		assert.NotEmpty(t, r.Certificates, "the TLS 1.3 certificate, decrypted")
 	})
 
 	t.Run("privileges dropped", func(t *testing.T) {
