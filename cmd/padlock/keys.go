@@ -118,6 +118,7 @@ func (k *keySources) Empty() bool {
 	}
 	return k.embedded.Len() == 0 && len(k.files) == 0
 }
+
 // embedSecrets puts the key logs in use (--keylog, SSLKEYLOGFILE) into the
 // -w file as a Decryption Secrets Block, as editcap --inject-secrets
 // does, so the saved capture decrypts on its own. Lines written to a key
