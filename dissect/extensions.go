@@ -1395,12 +1395,19 @@ func decodeDelegatedCredential(d *dec, s *cryptobyte.String) any {
 // SessionTicketExt is session_ticket (35).
 type SessionTicketExt struct {
 	Length int `json:"ticket_length"`
+	// Ticket is the hex of the ticket's first hexCap bytes, as
+	// NewSessionTicket shows it: what ties a resumption to the connection
+	// that was given the ticket.
+	Ticket string `json:"ticket,omitempty"`
 }
 
 // RFC 5077, Section 3.2: the extension_data is the opaque ticket itself
 // (empty to ask for a new one, and in a ServerHello).
 func decodeSessionTicket(d *dec, s *cryptobyte.String) any {
 	v := &SessionTicketExt{Length: len(*s)}
+	if len(*s) > 0 {
+		v.Ticket = hexPrefix(*s, hexCap)
+	}
 	s.Skip(len(*s))
 	return v
 }
@@ -2337,6 +2344,9 @@ func (d *dec) decodeECHConfigList(s *cryptobyte.String) any {
 // RenegotiationInfoExt is renegotiation_info (0xff01).
 type RenegotiationInfoExt struct {
 	Length int `json:"renegotiated_connection_length"`
+	// Connection is the hex of renegotiated_connection: in a renegotiation,
+	// the client's (then the server's) verify_data of the Finished before.
+	Connection string `json:"renegotiated_connection,omitempty"`
 }
 
 // RFC 5746, Section 3.2: struct { opaque renegotiated_connection<0..255>; } RenegotiationInfo;
@@ -2345,6 +2355,9 @@ func decodeRenegotiationInfo(d *dec, s *cryptobyte.String) any {
 	var rc cryptobyte.String
 	if d.vec(s, 1, "renegotiated_connection", 0, 255, &rc) {
 		v.Length = len(rc)
+		if len(rc) > 0 {
+			v.Connection = hexString(rc)
+		}
 	}
 	return v
 }

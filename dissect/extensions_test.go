@@ -143,7 +143,9 @@ func TestDecodeExtension(t *testing.T) {
 			&DelegatedCredentialExt{ValidTime: ptr[uint32](604800), DCCertVerifyAlgorithm: &CodeName{0x0403, "ecdsa_secp256r1_sha256"},
 				SPKILength: 2, Algorithm: &CodeName{0x0403, "ecdsa_secp256r1_sha256"}, SignatureLength: 3}, nil},
 		// session_ticket (RFC 5077)
-		{"session_ticket", ExtContextClientHello, ExtensionSessionTicket, repeat("7e", 192), &SessionTicketExt{192}, nil},
+		{"session_ticket", ExtContextClientHello, ExtensionSessionTicket, repeat("7e", 192), &SessionTicketExt{192, repeat("7e", hexCap)}, nil},
+		{"session_ticket short", ExtContextClientHello, ExtensionSessionTicket, "0102", &SessionTicketExt{2, "0102"}, nil},
+		{"session_ticket empty", ExtContextServerHello, ExtensionSessionTicket, "", &SessionTicketExt{}, nil},
 		// supported_ekt_ciphers (RFC 8870)
 		{"supported_ekt_ciphers offered", ExtContextClientHello, ExtensionSupportedEKTCiphers, "02 01 02",
 			&SupportedEKTCiphersExt{Ciphers: []CodeName{C(1, "AESKW128"), C(2, "AESKW256")}}, nil},
@@ -235,7 +237,10 @@ func TestDecodeExtension(t *testing.T) {
 		{"encrypted_client_hello confirmation short", ExtContextHelloRetryRequest, ExtensionEncryptedClientHello, "01020304",
 			&ECHConfirmationExt{}, []string{"extension_malformed"}},
 		// renegotiation_info (RFC 5746)
-		{"renegotiation_info renegotiating", ExtContextServerHello, ExtensionRenegotiationInfo, "18" + repeat("f1", 24), &RenegotiationInfoExt{24}, nil},
+		{"renegotiation_info renegotiating", ExtContextServerHello, ExtensionRenegotiationInfo, "18" + repeat("f1", 24), &RenegotiationInfoExt{24, repeat("f1", 24)}, nil},
+		// The client's verify_data in a renegotiating ClientHello, as
+		// pcaps/real/keylog/tls12-renegotiation.pcap frame 11 carries it.
+		{"renegotiation_info client", ExtContextClientHello, ExtensionRenegotiationInfo, "0c fe08718a7fefffc7d08611c0", &RenegotiationInfoExt{12, "fe08718a7fefffc7d08611c0"}, nil},
 		// GREASE (RFC 8701) and unknown
 		{"GREASE", ExtContextClientHello, 0x5a5a, "0102", &GREASEExt{Data: "0102"}, nil},
 		{"unknown", ExtContextClientHello, 0x1234, "0102", nil, nil},

@@ -1057,6 +1057,10 @@ type CertificateRequestMsg struct {
 	SignatureAlgorithms          []CodeName `json:"signature_algorithms,omitempty"`
 	CertificateAuthoritiesLength *int       `json:"certificate_authorities_length,omitempty"`
 	DistinguishedNameCount       *int       `json:"distinguished_name_count,omitempty"`
+	// DistinguishedNameLengths are each DistinguishedName's length, as the
+	// certificate_authorities extension shows them (tshark's
+	// tls.handshake.dname_len).
+	DistinguishedNameLengths []int `json:"distinguished_name_lengths,omitempty"`
 	// DistinguishedNames are RFC 4514 strings, "" where the DER does not
 	// parse.
 	DistinguishedNames []string `json:"distinguished_names,omitempty"`
@@ -1117,6 +1121,7 @@ func decodeCertificateRequest12(b []byte, ver Version) (any, []*Error) {
 			break
 		}
 		n++
+		m.DistinguishedNameLengths = append(m.DistinguishedNameLengths, len(dn))
 		m.DistinguishedNames = append(m.DistinguishedNames, dnString(dn))
 	}
 	return m, p.done(s)

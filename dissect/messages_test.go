@@ -278,6 +278,7 @@ func TestOpenSSLMessages(t *testing.T) {
 		assert.Equal(t, []CodeName{codeName(1, "rsa_sign"), codeName(2, "dss_sign"), codeName(64, "ecdsa_sign")}, m.CertificateTypes)
 		assert.Contains(t, m.SignatureAlgorithms, codeName(0x0804, "rsa_pss_rsae_sha256"))
 		assert.Equal(t, 1, *m.DistinguishedNameCount)
+		assert.Equal(t, []int{*m.CertificateAuthoritiesLength - 2}, m.DistinguishedNameLengths)
 		assert.Equal(t, []string{ca}, m.DistinguishedNames)
 		assert.Nil(t, m.Context)
 	})
@@ -763,7 +764,11 @@ var handCases = []struct {
 		hex: "00 0000", wantCodes: []string{"message_malformed"}},
 	{name: "certificate_request 1.2 unknown type and bad DN", typ: HandshakeTypeCertificateRequest, ctx: MessageContext{Version: VersionTLS12},
 		hex:  "02 40 63 0002 0403 0005 0003 010203",
-		want: `{"certificate_types":[{"code":64,"name":"ecdsa_sign"},{"code":99,"name":"0x63"}],"signature_algorithms":[{"code":1027,"name":"ecdsa_secp256r1_sha256"}],"certificate_authorities_length":5,"distinguished_name_count":1,"distinguished_names":[""]}`},
+		want: `{"certificate_types":[{"code":64,"name":"ecdsa_sign"},{"code":99,"name":"0x63"}],"signature_algorithms":[{"code":1027,"name":"ecdsa_secp256r1_sha256"}],"certificate_authorities_length":5,"distinguished_name_count":1,"distinguished_name_lengths":[3],"distinguished_names":[""]}`},
+	// Two names, each an empty RDNSequence: the lengths are the DER's.
+	{name: "certificate_request 1.2 two names", typ: HandshakeTypeCertificateRequest, ctx: MessageContext{Version: VersionTLS12},
+		hex:  "01 40 0002 0403 000b 0002 3000 0005 3003 310130",
+		want: `"certificate_authorities_length":11,"distinguished_name_count":2,"distinguished_name_lengths":[2,5],`},
 	{name: "certificate_request 1.2 no types", typ: HandshakeTypeCertificateRequest, ctx: MessageContext{Version: VersionTLS12},
 		hex: "00 0002 0403 0000", wantCodes: []string{"message_malformed"}},
 	{name: "certificate_request 1.2 odd algorithms", typ: HandshakeTypeCertificateRequest, ctx: MessageContext{Version: VersionTLS12},

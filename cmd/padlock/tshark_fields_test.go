@@ -47,6 +47,7 @@ func TestTsharkFields(t *testing.T) {
 	runs := tsharkRuns(tshark, paths)
 	for i, path := range paths {
 		name := strings.TrimPrefix(filepath.ToSlash(path), "../../pcaps/")
+		name = strings.TrimPrefix(name, "/")
 		t.Run(name, func(t *testing.T) {
 			r := <-runs[i]
 			require.Equal(t, 0, r.code, r.errOut)
@@ -133,6 +134,13 @@ func tsharkCaptures(t *testing.T) []string {
 	files := captures(t)
 	for _, pat := range []string{"*.pcap", "*.pcapng", "*.pcap.gz", "*.pcapng.gz"} {
 		m, err := filepath.Glob(filepath.Join("..", "..", "pcaps", "real", "*", pat))
+		require.NoError(t, err)
+		files = append(files, m...)
+	}
+	// PADLOCK_TSHARK_CAPTURES adds captures from elsewhere (globs,
+	// space-separated), to cross-check traffic that is not in the repo.
+	for _, pat := range strings.Fields(os.Getenv("PADLOCK_TSHARK_CAPTURES")) {
+		m, err := filepath.Glob(pat)
 		require.NoError(t, err)
 		files = append(files, m...)
 	}
@@ -400,6 +408,10 @@ func (c *tsharkCheck) record(frame int, rec *tsNode) {
 // collect gathers the leaves under n (not crossing into extension or
 // certificate scopes, which the caller handles) by field name.
 func (c *tsharkCheck) collect(n *tsNode, parent string, vals map[string][]string) {
+	if n.Key == "tls.handshake.dname" && n.Obj {
+		vals[n.Key] = append(vals[n.Key], tsharkDN(n, n.Key, vals))
+		return
+	}
 	if !n.Obj {
 		if !isTsharkField(n.Key) {
 			return
@@ -531,6 +543,8 @@ func (c *tsharkCheck) handshake(frame int, fragments, h *tsNode, extra []*tsNode
 					c.collect(k, n.Key, cv)
 				}
 				c.compare(cw, cs, cv)
+			case k.Key == "tls.handshake.dname" && k.Obj:
+				vals[k.Key] = append(vals[k.Key], tsharkDN(k, k.Key, vals))
 			case k.Obj:
 				walk(k, k.Key)
 			default:
@@ -688,6 +702,10 @@ func (c *tsharkCheck) compare(where string, sc *tsScope, vals map[string][]strin
 			continue
 		}
 		ours := fm.get(sc)
+		if len(ours) == 1 && strings.HasPrefix(ours[0], tsTODO) {
+			t.Logf("%s: %s = %q not compared: %s", where, k, theirs, strings.TrimPrefix(ours[0], "\x00"))
+			continue
+		}
 		a := make([]string, len(theirs))
 		for i, v := range theirs {
 			a[i] = fm.kind.norm(v)
@@ -699,7 +717,7 @@ func (c *tsharkCheck) compare(where string, sc *tsScope, vals map[string][]strin
 		if fm.kind == kPrefix {
 			ok = len(a) == len(b)
 			for i := 0; ok && i < len(a); i++ {
-				ok = b[i] != "" && strings.HasPrefix(a[i], b[i])
+				ok = a[i] == b[i] || b[i] != "" && strings.HasPrefix(a[i], b[i])
 			}
 		} else {
 			if fm.kind == kFrames {
@@ -726,6 +744,7 @@ const (
 	kTime                    // tshark's date -> RFC 3339
 	kFrames                  // frame numbers, each listed once
 	kBits                    // an INTEGER's bytes -> its size in bits
+	kText                    // tshark's hex of text -> the text (padlock shows it as text)
 )
 
 func dedup(v []string) []string {
@@ -763,6 +782,11 @@ func (k valueKind) norm(v string) string {
 		b, _ := hex.DecodeString(strings.ReplaceAll(v, ":", ""))
 		s := sha256.Sum256(b)
 		return hex.EncodeToString(s[:])
+	case kText:
+		if b, err := hex.DecodeString(strings.ReplaceAll(v, ":", "")); err == nil && len(v) > 0 {
+			return string(b)
+		}
+		return v
 	case kBits:
 		if !strings.Contains(v, ":") {
 			return v
@@ -1001,12 +1025,35 @@ func path2(o jobj, a, b string) any {
 }
 
 // helloFingerprint is the connection's JA3 or JA3S when this is the hello
-// it was computed from (the last ClientHello; the last ServerHello).
+// padlock computed it from (the last ClientHello; the last ServerHello that
+// is not a HelloRetryRequest). tshark shows one for every hello; padlock
+// none for the others (a HelloRetryRequest's first ClientHello, the hellos
+// of a renegotiation's first handshake): those are tsTODO.
 func helloFingerprint(key string) func(*tsScope) []string {
 	return func(s *tsScope) []string {
+		var last jobj
+		for _, m := range list(s.conn["handshake"]) {
+			m := m.(jobj)
+			switch {
+			case key == "ja3" || key == "ja3_full":
+				if m["type_code"] == float64(1) {
+					last = m
+				}
+			case m["type_code"] == float64(2) && m["hello_retry_request"] != true:
+				last = m
+			}
+		}
+		if fmt.Sprintf("%p", last) != fmt.Sprintf("%p", s.msg) {
+			return []string{tsTODO + "report): fingerprints." + key + " is the connection's, of its last hello; tshark shows one per hello"}
+		}
 		return path(s.conn, "fingerprints."+key)
 	}
 }
+
+// tsTODO starts a getter's only value when padlock does not show the
+// field for this occurrence and the fix belongs elsewhere: the check logs
+// it instead of comparing.
+const tsTODO = "\x00TODO("
 
 // frameSet is the message's frames, once each; tshark lists the frame of
 // every fragment.
@@ -1023,6 +1070,12 @@ var tsharkFieldMap = map[string]fieldMap{
 	"tls.record.version":      {kNum, recField("version_code")},
 	"tls.record.length":       {kNum, recField("length")},
 	"tls.app_data":            {kLen, prefixed(recField("length"))}, // padlock counts encrypted bytes, does not dump them
+	"tls.resumed": {kStr, func(s *tsScope) []string {
+		if path2(s.conn, "tls", "resumed") == true {
+			return []string{""}
+		}
+		return nil
+	}}, // tshark's marker (no value) on the record that shows the abbreviated handshake; padlock: tls.resumed
 	"tls.alert_message.level": {kNum, alertField("level_code")},
 	"tls.alert_message.desc":  {kNum, alertField("code")},
 
@@ -1057,7 +1110,7 @@ var tsharkFieldMap = map[string]fieldMap{
 	// Extensions (padlock's extensions[k]).
 	"tls.handshake.extension.type":                                {kNum, extField("code")},
 	"tls.handshake.extension.len":                                 {kNum, extField("length")},
-	"tls.handshake.extension.data":                                {kHex, func(s *tsScope) []string { return append(path(s.ext, "hex"), "")[:1] }},
+	"tls.handshake.extension.data":                                {kPrefix, func(s *tsScope) []string { return append(append(path(s.ext, "hex"), path(s.ext, "ticket")...), "")[:1] }}, // padlock dumps the first 1024 bytes of an undecoded extension, 64 of a session_ticket
 	"tls.handshake.extensions_server_name_list_len":               {kNum, extField("server_name_list_length")},
 	"tls.handshake.extensions_server_name_type":                   {kNum, extField("server_names.*.type.code")},
 	"tls.handshake.extensions_server_name_len":                    {kNum, extField("server_names.*.length")},
@@ -1065,6 +1118,7 @@ var tsharkFieldMap = map[string]fieldMap{
 	"tls.handshake.extensions_ec_point_formats_length":            {kNum, count(extField("ec_point_formats.*.code"), 1)},
 	"tls.handshake.extensions_ec_point_format":                    {kNum, extField("ec_point_formats.*.code")},
 	"tls.handshake.extensions_reneg_info_len":                     {kNum, extField("renegotiated_connection_length")},
+	"tls.handshake.extensions_reneg_info":                         {kHex, extField("renegotiated_connection")},
 	"tls.handshake.extensions_status_request_type":                {kNum, extField("status_type.code")},
 	"tls.handshake.extensions_status_request_responder_ids_len":   {kNum, extField("responder_id_list_length")},
 	"tls.handshake.extensions_status_request_exts_len":            {kNum, extField("request_extensions_length")},
@@ -1118,7 +1172,32 @@ var tsharkFieldMap = map[string]fieldMap{
 	// CertificateRequest (TLS 1.2 and older); its signature algorithms are above.
 	"tls.handshake.cert_types_count": {kNum, count(msgField("certificate_types.*.code"), 1)},
 	"tls.handshake.cert_type":        {kNum, msgField("certificate_types.*.code")},
-	"tls.handshake.dnames_len":       {kNum, msgField("certificate_authorities_length")},
+	"tls.handshake.dnames_len": {kNum, func(s *tsScope) []string {
+		if s.ext != nil {
+			return sum(extField("distinguished_name_lengths"), 2)(s)
+		}
+		return msgField("certificate_authorities_length")(s)
+	}}, // in the certificate_authorities extension, the sum of what padlock shows
+	"tls.handshake.dname_len": {kNum, func(s *tsScope) []string {
+		if s.ext != nil {
+			return path(s.ext, "distinguished_name_lengths")
+		}
+		return path(s.msg, "distinguished_name_lengths")
+	}},
+	"tls.handshake.dname": {kStr, caNames}, // built from the RDNs, most specific first (RFC 4514)
+	// DHE and PSK ServerKeyExchange, ClientKeyExchange.
+	"tls.handshake.p_len":        {kNum, msgField("dh_p_length")},
+	"tls.handshake.p":            {kLen, prefixed(msgField("dh_p_length"))}, // length (and prime_bits) only
+	"tls.handshake.g_len":        {kNum, msgField("dh_g_length")},
+	"tls.handshake.g":            {kHex, msgField("dh_g")},
+	"tls.handshake.ys_len":       {kNum, msgField("dh_ys_length")},
+	"tls.handshake.ys":           {kLen, prefixed(msgField("dh_ys_length"))}, // length only
+	"tls.handshake.yc_len":       {kNum, msgField("dh_yc_length")},
+	"tls.handshake.yc":           {kLen, prefixed(msgField("dh_yc_length"))}, // length only
+	"tls.handshake.hint_len":     {kNum, msgField("psk_identity_hint_length")},
+	"tls.handshake.hint":         {kText, msgField("psk_identity_hint")},
+	"tls.handshake.identity_len": {kNum, msgField("psk_identity_length")},
+	"tls.handshake.identity":     {kText, msgField("psk_identity")},
 	// RSA ClientKeyExchange.
 	"tls.handshake.epms_len": {kNum, msgField("encrypted_pre_master_length")},
 	"tls.handshake.epms":     {kLen, prefixed(msgField("encrypted_pre_master_length"))}, // length only
@@ -1214,21 +1293,32 @@ func init() {
 			"x509sat.printableString": "value", "x509sat.uTF8String": "value", "x509sat.IA5String": "value",
 			"x509sat.teletexString": "value", "x509sat.bmpString": "value", "x509sat.universalString": "value", "x509sat.CountryName": "value",
 		} {
-			tsharkFieldMap[tree+">"+key] = fieldMap{kStr, dnCount(dn, what)}
+			tsharkFieldMap[tree+">"+key] = fieldMap{kStr, dnCount(certField(dn), what)}
+			tsharkFieldMap["tls.handshake.dname>"+key] = fieldMap{kStr, dnCount(caNames, what)}
 		}
 		tsharkNotShown[tree+">x509sat.DirectoryString"] = "ASN.1 CHOICE index of the attribute's string type; padlock shows the decoded string"
+		tsharkNotShown["tls.handshake.dname>x509sat.DirectoryString"] = "ASN.1 CHOICE index of the attribute's string type; padlock shows the decoded string"
 	}
+}
+
+// caNames is a CertificateRequest's (or certificate_authorities
+// extension's) distinguished names.
+func caNames(s *tsScope) []string {
+	if s.ext != nil {
+		return path(s.ext, "distinguished_names")
+	}
+	return path(s.msg, "distinguished_names")
 }
 
 // dnCount checks the RDN fields tshark shows inside issuer and subject
 // against padlock's two strings: the number of RDNs of each name, the number
 // of attributes in each RDN, the attribute types and the values, in tshark's
 // (wire) order: issuer first, then subject.
-func dnCount(dn, what string) func(*tsScope) []string {
+func dnCount(get func(*tsScope) []string, what string) func(*tsScope) []string {
 	return func(s *tsScope) []string {
 		var out []string
-		{
-			rdns := splitDN(path(s.cert, dn))
+		for _, dn := range get(s) {
+			rdns := splitDN([]string{dn})
 			switch what {
 			case "rdn":
 				out = append(out, strconv.Itoa(len(rdns)))
@@ -1322,6 +1412,10 @@ var tsharkNotShown = map[string]string{
 	"pkcs1.ECParameters":                   "ASN.1 CHOICE index (1 = namedCurve); pkcs1.namedCurve is compared",
 	"ber.bitstring.padding":                "BER encoding detail (unused bits of a BIT STRING)",
 	"x509af.subjectPublicKey":              "the key's bits; padlock shows algorithm and size or curve (pkcs1.modulus, pkcs1.namedCurve compared)",
+	"_ws.expert":                           "tshark's expert info: a remark on the packet, not a field of the message",
+	"_ws.expert.message":                   "tshark's expert info: a remark on the packet, not a field of the message",
+	"_ws.expert.severity":                  "tshark's expert info: a remark on the packet, not a field of the message",
+	"_ws.expert.group":                     "tshark's expert info: a remark on the packet, not a field of the message",
 	"tls.handshake.verify_data":            "tshark 4.0 shows the item without a value; padlock shows verify_data and verify_data_length",
 	"x509af.encrypted":                     "the signature's bits; padlock shows the algorithm (signature, signature_oid)",
 }
