@@ -4,6 +4,7 @@
 package reassembly
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"time"
@@ -150,9 +151,12 @@ type Stats struct {
 	Unordered int
 }
 
-// tupleKey identifies a 4-tuple regardless of direction.
+// tupleKey identifies a 4-tuple regardless of direction: the endpoint
+// (address, port) that sorts lower comes first.
 type tupleKey struct {
-	lo, hi gopacket.Flow // (net, transport) of the lower endpoint first
+	lo, hi   [16]byte
+	loP, hiP uint16
+	alen     uint8 // address length: 4 or 16
 }
 
 // flowGen tracks reuse of one 4-tuple: a SYN with a new initial sequence
@@ -403,37 +407,24 @@ func (t *Tracker) Close() {
 }
 
 func makeKey(net, tcp gopacket.Flow) tupleKey {
-	var k tupleKey
-	a := [2]gopacket.Flow{net, tcp}
-	b := [2]gopacket.Flow{net.Reverse(), tcp.Reverse()}
-	if lessFlow(b, a) {
-		a = b
+	src, dst := net.Endpoints()
+	sp, dp := tcp.Endpoints()
+	a, b := src.Raw(), dst.Raw()
+	pa, pb := port(sp.Raw()), port(dp.Raw())
+	if c := bytes.Compare(a, b); c > 0 || (c == 0 && pa > pb) {
+		a, b, pa, pb = b, a, pb, pa
 	}
-	k.lo, k.hi = a[0], a[1]
+	k := tupleKey{loP: pa, hiP: pb, alen: uint8(len(a))}
+	copy(k.lo[:], a)
+	copy(k.hi[:], b)
 	return k
 }
 
-func lessFlow(a, b [2]gopacket.Flow) bool {
-	as, ad := a[0].Endpoints()
-	bs, bd := b[0].Endpoints()
-	if c := compareBytes(as.Raw(), bs.Raw()); c != 0 {
-		return c < 0
+func port(b []byte) uint16 {
+	if len(b) < 2 {
+		return 0
 	}
-	if c := compareBytes(ad.Raw(), bd.Raw()); c != 0 {
-		return c < 0
-	}
-	ap, _ := a[1].Endpoints()
-	bp, _ := b[1].Endpoints()
-	return compareBytes(ap.Raw(), bp.Raw()) < 0
-}
-
-func compareBytes(a, b []byte) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if a[i] != b[i] {
-			return int(a[i]) - int(b[i])
-		}
-	}
-	return len(a) - len(b)
+	return uint16(b[0])<<8 | uint16(b[1])
 }
 
 // finish records that c has ended and delivers every connection whose turn
