@@ -3,6 +3,7 @@ package reassembly
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -328,3 +329,28 @@ func (probeHandler) Done(*Conn)                   {}
 type skipProbeHandler struct{ probeHandler }
 
 func (skipProbeHandler) WantAppData(*Conn) bool { return false }
+
+// EvictIdle ends the connections idle for the given time, flagged Evicted,
+// and leaves the others.
+func TestEvictIdle(t *testing.T) {
+	a := newFlow(5000, 1, 2)
+	a.handshake()
+	a.send(0, record(22, 10, 1), "")
+	b := newFlow(5001, 3, 4)
+	b.frame, b.t = a.frame, a.t.Add(20*time.Second)
+	b.handshake()
+	b.send(0, record(22, 10, 1), "")
+	rec := newRecorder()
+	tr := New(DefaultOptions, rec)
+	for _, s := range append(a.out, b.out...) {
+		tr.Add(&s)
+	}
+	assert.Equal(t, 0, tr.EvictIdle(time.Minute))
+	assert.Equal(t, 1, tr.EvictIdle(10*time.Second))
+	require.Len(t, rec.done, 1)
+	assert.True(t, rec.done[0].Evicted)
+	assert.Equal(t, 5000, int(rec.done[0].A.Port))
+	tr.Close()
+	require.Len(t, rec.done, 2)
+	assert.False(t, rec.done[1].Evicted)
+}

@@ -126,6 +126,7 @@ type Tracker struct {
 	// has already let go of the stream. tombs counts them in flows.
 	tombQ []*flowGen
 	tombs int
+	now   time.Time // capture time of the latest segment
 }
 
 // tombstoneTTL is how long (capture time) an ended connection's 4-tuple
@@ -146,6 +147,9 @@ type Stats struct {
 	// LateSegments counts packets of connections that had already
 	// ended (a last ACK, a retransmitted FIN), dropped.
 	LateSegments int
+	// Evicted counts connections ended by the idle timeout or a cap
+	// rather than by FIN, RST or the end of the input.
+	Evicted int
 	// Unordered counts connections whose Done came out of order because
 	// too many ended connections waited behind them (Options.MaxHeld).
 	Unordered int
@@ -226,6 +230,7 @@ func (s *segCtx) GetCaptureInfo() gopacket.CaptureInfo { return s.ci }
 // Add feeds one TCP segment, in capture order.
 func (t *Tracker) Add(seg *capture.Segment) {
 	t.stats.Segments++
+	t.now = seg.Time
 	tcp := seg.TCP
 	k := makeKey(seg.Net, tcp.TransportFlow())
 	fg := t.flows[k]
@@ -437,6 +442,9 @@ func (t *Tracker) finish(c *Conn) {
 	t.open--
 	// Ended by the idle timeout: no FIN or RST both ways before the input ended.
 	c.Evicted = !t.closing && c.RST == [2]int{} && (c.FIN[0] == 0 || c.FIN[1] == 0)
+	if c.Evicted {
+		t.stats.Evicted++
+	}
 	for d := range c.cut {
 		c.cut[d].end()
 		// A connection that began a TLS record but never completed one
@@ -721,4 +729,19 @@ func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
 	// gopacket may forget the stream now: the tombstone left by finish
 	// keeps late packets of the connection away from it.
 	return true
+}
+
+// EvictIdle ends, as the idle timeout would, every connection that has been
+// idle (capture time) for at least idle, and returns how many it ended. It
+// is how a caller sheds flows when memory runs short (padlock's
+// --max-memory): the connections that saw no packet for longest go first,
+// and each is reported with Conn.Evicted.
+func (t *Tracker) EvictIdle(idle time.Duration) int {
+	if t.now.IsZero() {
+		return 0
+	}
+	cut := t.now.Add(-idle)
+	before := t.stats.Evicted
+	t.asm.FlushWithOptions(gpr.FlushOptions{T: cut, TC: cut})
+	return t.stats.Evicted - before
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"runtime/metrics"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -13,14 +15,16 @@ import (
 	"github.com/padlock-tls/padlock/reassembly"
 )
 
-// perfOptions are --stats and what the progress line needs.
+// perfOptions are --stats and --max-memory.
 type perfOptions struct {
-	stats bool
+	stats     bool
+	maxMemory int // MiB, 0: no cap
 }
 
 // addPerfFlags registers --stats.
 func addPerfFlags(fs *pflag.FlagSet, p *perfOptions) {
 	fs.BoolVar(&p.stats, "stats", false, "at the end, print counters on stderr: packets, bytes, TCP and TLS connections,\nrecords, gaps, evictions, caps hit, decode errors, elapsed time and rate")
+	fs.IntVar(&p.maxMemory, "max-memory", 0, "keep the heap under about `MIB` MiB: past it, the connections idle for\nlongest are ended early (flagged evicted, counted in --stats) (0: no cap)")
 }
 
 // monitor counts what the file pipeline reads, draws the progress line on
@@ -42,6 +46,14 @@ type monitor struct {
 	last     time.Time
 	drawn    int // length of the line on screen
 	conns    func() int
+
+	// --max-memory
+	capMiB  int
+	limit   uint64 // bytes of live heap that trigger evictions (0: none)
+	idle    time.Duration
+	evict   func(time.Duration) int
+	sample  []metrics.Sample
+	memEvic int
 }
 
 const (
@@ -52,6 +64,15 @@ const (
 func newMonitor(o options, src *capture.Source, tracker *reassembly.Tracker, stderr io.Writer) *monitor {
 	m := &monitor{start: time.Now(), stderr: stderr, stats: o.perf.stats, next: progressEvery}
 	m.conns = func() int { return tracker.Stats().Connections }
+	if o.perf.maxMemory > 0 {
+		// The Go runtime collects harder as the heap nears the cap;
+		// the live heap is kept to 60% of it, the rest being the
+		// collector's headroom and buffers.
+		debug.SetMemoryLimit(int64(o.perf.maxMemory) << 20)
+		m.capMiB, m.limit = o.perf.maxMemory, uint64(o.perf.maxMemory)<<20*6/10
+		m.idle, m.evict = maxEvictIdle, tracker.EvictIdle
+		m.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	}
 	if o.quiet || o.read == "-" || !isTTY(stderr) {
 		return m
 	}
@@ -72,13 +93,38 @@ func newMonitor(o options, src *capture.Source, tracker *reassembly.Tracker, std
 func (m *monitor) packet(n int) {
 	m.packets++
 	m.bytes += int64(n)
-	if m.progress && m.packets >= m.next {
+	if m.packets >= m.next {
 		m.next = m.packets + progressEvery
+		if m.limit > 0 {
+			m.checkMemory()
+		}
+		if !m.progress {
+			return
+		}
 		if now := time.Now(); now.Sub(m.last) >= progressInterval {
 			m.last = now
 			m.draw(now)
 		}
 	}
+}
+
+// Evictions under --max-memory: connections idle (capture time) for
+// maxEvictIdle go first; while the heap stays over the cap, the idle time
+// asked for halves at each check, down to minEvictIdle.
+const (
+	maxEvictIdle = 10 * time.Second
+	minEvictIdle = 50 * time.Millisecond
+)
+
+// checkMemory ends idle connections while the live heap is over the cap.
+func (m *monitor) checkMemory() {
+	metrics.Read(m.sample)
+	if m.sample[0].Value.Kind() != metrics.KindUint64 || m.sample[0].Value.Uint64() <= m.limit {
+		m.idle = maxEvictIdle
+		return
+	}
+	m.memEvic += m.evict(m.idle)
+	m.idle = max(m.idle/2, minEvictIdle)
 }
 
 // readPos is how far into the file reading has got, from the bytes of the
@@ -114,6 +160,10 @@ func (m *monitor) finish(ts reassembly.Stats, ds capture.DecodeStats, h *handler
 	}
 	if m.file != nil {
 		m.file.Close()
+	}
+	if m.memEvic > 0 {
+		fmt.Fprintf(m.stderr, "padlock: warning: --max-memory: %d connections were ended early to stay under %d MiB (reported with end_seen \"idle\")\n",
+			m.memEvic, m.capMiB)
 	}
 	if !m.stats {
 		return
