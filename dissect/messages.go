@@ -1791,6 +1791,16 @@ type OCSPResponseInfo struct {
 	ResponderKeyHash string               `json:"responder_key_hash,omitempty"`
 	ProducedAt       string               `json:"produced_at,omitempty"`
 	Responses        []OCSPSingleResponse `json:"responses,omitempty"`
+	// ResponseType is responseBytes' responseType (1.3.6.1.5.5.7.48.1.1 for
+	// id-pkix-ocsp-basic), dotted.
+	ResponseType string `json:"response_type,omitempty"`
+	// SignatureOID and SignatureLength describe the BasicOCSPResponse's
+	// signature (its algorithm, dotted, and its length in bytes).
+	SignatureOID    string `json:"signature_oid,omitempty"`
+	SignatureLength int    `json:"signature_length,omitempty"`
+	// Certificates are the certs the responder sent to help verify the
+	// signature (a delegated responder's own certificate, usually).
+	Certificates []*Certificate `json:"certificates,omitempty"`
 }
 
 // OCSPSingleResponse is one certificate's status. Times are RFC 3339, UTC.
@@ -1801,6 +1811,11 @@ type OCSPSingleResponse struct {
 	RevocationReason *CodeName `json:"revocation_reason,omitempty"`
 	ThisUpdate       string    `json:"this_update"`
 	NextUpdate       string    `json:"next_update,omitempty"`
+	// The CertID: its hash algorithm (dotted) and the issuer's name and
+	// key hashes (hex).
+	HashAlgorithmOID string `json:"hash_algorithm_oid,omitempty"`
+	IssuerNameHash   string `json:"issuer_name_hash,omitempty"`
+	IssuerKeyHash    string `json:"issuer_key_hash,omitempty"`
 }
 
 var (
@@ -1847,7 +1862,41 @@ func ParseOCSPResponse(der []byte) (*OCSPResponseInfo, error) {
 		one.RevocationReason = ptr(crlReasons.name(uint8(r.RevocationReason)))
 	}
 	info.Responses = []OCSPSingleResponse{one}
+	ocspDetails(der, info)
 	return info, nil
+}
+
+// ocspDetails adds what golang.org/x/crypto/ocsp does not return: the
+// response type, each CertID's hashes, the signature's algorithm and
+// length, and the certificates, from the basic response read again with
+// encoding/asn1. Whatever does not parse is left out.
+func ocspDetails(der []byte, info *OCSPResponseInfo) {
+	var outer ocspOuter
+	var basic ocspBasic
+	if rest, err := asn1.Unmarshal(der, &outer); err != nil || len(rest) != 0 || outer.Status != 0 {
+		return
+	}
+	info.ResponseType = outer.Response.Type.String()
+	if rest, err := asn1.Unmarshal(outer.Response.Bytes, &basic); err != nil || len(rest) != 0 {
+		return
+	}
+	for i, r := range basic.TBS.Responses {
+		if i == len(info.Responses) {
+			break
+		}
+		one := &info.Responses[i]
+		one.HashAlgorithmOID = r.CertID.HashAlgorithm.Algorithm.String()
+		one.IssuerNameHash, one.IssuerKeyHash = hexString(r.CertID.NameHash), hexString(r.CertID.KeyHash)
+	}
+	info.SignatureOID = basic.SignatureAlgorithm.Algorithm.String()
+	info.SignatureLength = len(basic.Signature.Bytes)
+	for i, c := range basic.Certs {
+		if i == maxChainCertificates {
+			break
+		}
+		cert, _ := ParseCertificate(c.FullBytes)
+		info.Certificates = append(info.Certificates, cert)
+	}
 }
 
 // RFC 6960, Section 4.2.1, for responses with several SingleResponses,
@@ -1962,6 +2011,7 @@ func parseOCSPMulti(der []byte, info *OCSPResponseInfo) bool {
 		}
 		info.Responses = append(info.Responses, one)
 	}
+	ocspDetails(der, info)
 	return true
 }
 

@@ -8,9 +8,12 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -984,12 +987,23 @@ func TestParseOCSPResponse(t *testing.T) {
 	assert.Equal(t, len(single), info.Length)
 	require.Len(t, info.Responses, 1)
 	assert.NotEmpty(t, info.ProducedAt)
+	// As openssl ocsp -resp_text prints them.
+	assert.Equal(t, "1.3.6.1.5.5.7.48.1.1", info.ResponseType)
+	assert.Equal(t, "1.3.14.3.2.26", info.Responses[0].HashAlgorithmOID)
+	assert.Equal(t, "b3d408b703dbed27c45cb60b9b8a41a4f700aee3", info.Responses[0].IssuerNameHash)
+	assert.Equal(t, "004dcc310a1297a045b8b606d83c05e1d2b2afe8", info.Responses[0].IssuerKeyHash)
+	assert.Equal(t, "1.2.840.113549.1.1.11", info.SignatureOID)
+	assert.Equal(t, 256, info.SignatureLength)
+	require.Len(t, info.Certificates, 1)
+	assert.Equal(t, "CN=Padlock Test CA,O=Padlock Test,C=US", info.Certificates[0].Subject)
 
 	// Two statuses: the library refuses without a certificate to pick
 	// one; parseOCSPMulti reads both.
 	info, err = ParseOCSPResponse(readFixture(t, "msg-openssl30-ocsp-multi.der"))
 	require.NoError(t, err)
 	require.Len(t, info.Responses, 2)
+	assert.NotEmpty(t, info.Responses[1].IssuerKeyHash)
+	assert.NotEmpty(t, info.SignatureOID)
 
 	// A responder named by key hash, and a revoked certificate.
 	pki := testPKI(t)
@@ -1001,8 +1015,22 @@ func TestParseOCSPResponse(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "CN=Padlock Go CA,O=Padlock Test", info.Responder)
 	assert.Empty(t, info.ResponderKeyHash)
+	// The CertID's hashes are SHA-1 (x/crypto/ocsp's default) of the
+	// issuer's name and of its key's bits.
+	var spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		Key       asn1.BitString
+	}
+	_, err = asn1.Unmarshal(pki.ca.RawSubjectPublicKeyInfo, &spki)
+	require.NoError(t, err)
+	nameHash, keyHash := sha1.Sum(pki.ca.RawSubject), sha1.Sum(spki.Key.Bytes)
 	assert.Equal(t, OCSPSingleResponse{SerialNumber: "ff01", CertStatus: "revoked", RevokedAt: "2026-01-02T02:04:05Z",
-		RevocationReason: &CodeName{4, "superseded"}, ThisUpdate: "2026-01-02T03:04:05Z"}, info.Responses[0])
+		RevocationReason: &CodeName{4, "superseded"}, ThisUpdate: "2026-01-02T03:04:05Z",
+		HashAlgorithmOID: "1.3.14.3.2.26", IssuerNameHash: hex.EncodeToString(nameHash[:]), IssuerKeyHash: hex.EncodeToString(keyHash[:])}, info.Responses[0])
+	assert.Equal(t, "1.3.6.1.5.5.7.48.1.1", info.ResponseType)
+	assert.NotEmpty(t, info.SignatureOID)
+	assert.Positive(t, info.SignatureLength)
+	assert.Empty(t, info.Certificates, "x/crypto/ocsp sends no certificate unless asked")
 
 	_, err = ParseOCSPResponse([]byte{0x30, 0x00})
 	assert.Error(t, err)

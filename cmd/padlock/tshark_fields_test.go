@@ -340,8 +340,8 @@ func lastFrame(o jobj) int {
 
 // tsScope is what one tshark field is compared with.
 type tsScope struct {
-	conn, rec, msg, ext, entry, cert jobj
-	parent                           string // the key of the tshark object holding the field
+	conn, rec, msg, ext, entry, cert, ocsp jobj
+	parent                                 string // the key of the tshark object holding the field
 }
 
 // tsharkCheck walks one capture's packets.
@@ -351,6 +351,9 @@ type tsharkCheck struct {
 	seen map[string]int
 	// recIdx and msgIdx count what was taken from a frame so far.
 	recIdx map[int]int
+	// ocspNodes are OCSP responses met while collecting a scope, checked
+	// with that scope's message or certificate entry when it is compared.
+	ocspNodes []*tsNode
 }
 
 func (c *tsharkCheck) packet(p *tsNode) {
@@ -408,6 +411,10 @@ func (c *tsharkCheck) record(frame int, rec *tsNode) {
 // collect gathers the leaves under n (not crossing into extension or
 // certificate scopes, which the caller handles) by field name.
 func (c *tsharkCheck) collect(n *tsNode, parent string, vals map[string][]string) {
+	if n.Key == "ocsp" && n.Obj {
+		c.ocspNodes = append(c.ocspNodes, n)
+		return
+	}
 	if n.Key == "tls.handshake.dname" && n.Obj {
 		vals[n.Key] = append(vals[n.Key], tsharkDN(n, n.Key, vals))
 		return
@@ -507,7 +514,7 @@ func (c *tsharkCheck) handshake(frame int, fragments, h *tsNode, extra []*tsNode
 				cs, cw := certScope()
 				ew := fmt.Sprintf("%s extension %d", cw, entryExt)
 				exts := list(cs.entry["extensions"])
-				es := &tsScope{conn: m.conn, msg: m.msg}
+				es := &tsScope{conn: m.conn, msg: m.msg, entry: cs.entry}
 				if entryExt < len(exts) {
 					es.ext = exts[entryExt].(jobj)
 				} else {
@@ -545,6 +552,8 @@ func (c *tsharkCheck) handshake(frame int, fragments, h *tsNode, extra []*tsNode
 				c.compare(cw, cs, cv)
 			case k.Key == "tls.handshake.dname" && k.Obj:
 				vals[k.Key] = append(vals[k.Key], tsharkDN(k, k.Key, vals))
+			case k.Key == "ocsp" && k.Obj:
+				c.ocspNodes = append(c.ocspNodes, k)
 			case k.Obj:
 				walk(k, k.Key)
 			default:
@@ -682,8 +691,63 @@ func rdnEscape(s string) string {
 	return b.String()
 }
 
-// compare checks every field collected in one scope.
+// compare checks every field collected in one scope, then the OCSP
+// responses met in it.
 func (c *tsharkCheck) compare(where string, sc *tsScope, vals map[string][]string) {
+	c.compareFields(where, sc, vals)
+	nodes := c.ocspNodes
+	c.ocspNodes = nil
+	for _, n := range nodes {
+		c.ocsp(where+" ocsp", sc, n)
+	}
+}
+
+// ocsp checks a stapled OCSP response (CertificateStatus, or a TLS 1.3
+// certificate entry's status_request) with padlock's ocsp_response, and
+// the certificates inside it with ocsp_response.certificates[k].
+func (c *tsharkCheck) ocsp(where string, sc *tsScope, n *tsNode) {
+	resp, _ := sc.entry["ocsp_response"].(jobj)
+	if resp == nil {
+		resp, _ = sc.msg["ocsp_response"].(jobj)
+	}
+	if resp == nil {
+		c.t.Errorf("%s: tshark shows an OCSP response, padlock none", where)
+		return
+	}
+	os := &tsScope{conn: sc.conn, msg: sc.msg, entry: sc.entry, ocsp: resp}
+	vals := map[string][]string{}
+	certs := list(resp["certificates"])
+	nCert := 0
+	var walk func(n *tsNode)
+	walk = func(n *tsNode) {
+		for _, k := range n.Kids {
+			switch {
+			case k.Key == "ocsp.byName_tree":
+				vals[k.Key] = append(vals[k.Key], tsharkDN(k, k.Key, vals))
+			case k.Key == "ocsp.Certificate_element":
+				cw := fmt.Sprintf("%s certificate %d", where, nCert)
+				cs := &tsScope{conn: sc.conn}
+				if nCert < len(certs) {
+					cs.cert, _ = certs[nCert].(jobj)
+				} else {
+					c.t.Errorf("%s: padlock has only %d certificates", cw, len(certs))
+				}
+				nCert++
+				cv := map[string][]string{}
+				c.x509(k, cv)
+				c.compareFields(cw, cs, cv)
+			case k.Obj:
+				walk(k)
+			default:
+				c.collect(k, n.Key, vals)
+			}
+		}
+	}
+	walk(n)
+	c.compareFields(where, os, vals)
+}
+
+func (c *tsharkCheck) compareFields(where string, sc *tsScope, vals map[string][]string) {
 	t := c.t
 	keys := make([]string, 0, len(vals))
 	for k := range vals {
@@ -1119,7 +1183,7 @@ var tsharkFieldMap = map[string]fieldMap{
 	"tls.handshake.extensions_ec_point_format":                    {kNum, extField("ec_point_formats.*.code")},
 	"tls.handshake.extensions_reneg_info_len":                     {kNum, extField("renegotiated_connection_length")},
 	"tls.handshake.extensions_reneg_info":                         {kHex, extField("renegotiated_connection")},
-	"tls.handshake.extensions_status_request_type":                {kNum, extField("status_type.code")},
+	"tls.handshake.extensions_status_request_type":                {kNum, first(extField("status_type.code"), msgField("status_type.code"))},
 	"tls.handshake.extensions_status_request_responder_ids_len":   {kNum, extField("responder_id_list_length")},
 	"tls.handshake.extensions_status_request_exts_len":            {kNum, extField("request_extensions_length")},
 	"tls.handshake.extensions_supported_groups_length":            {kNum, count(extField("groups.*.code"), 2)},
@@ -1169,6 +1233,33 @@ var tsharkFieldMap = map[string]fieldMap{
 	"tls.handshake.client_cert_vrfy.sig_len":           {kNum, msgField("signature_length")},
 	"tls.handshake.client_cert_vrfy.sig":               {kLen, prefixed(msgField("signature_length"))}, // length only
 	"tls.handshake.key_update.request_update":          {kNum, msgField("request_update.code")},
+	// CertificateStatus and TLS 1.3 status_request: the OCSP response
+	// (ocsp_response in the message or certificate entry).
+	"tls.handshake.ocsp_response_len": {kNum, first(extField("ocsp_response_length"), msgField("ocsp_response.length"))},
+	"ocsp.responseStatus":             {kNum, ocspField("response_status.code")},
+	"ocsp.responseType.id":            {kStr, ocspField("response_type")},
+	"ocsp.byName_tree":                {kStr, ocspField("responder")}, // built from the RDNs, most specific first (RFC 4514)
+	"ocsp.byKey":                      {kHex, ocspField("responder_key_hash")},
+	"ocsp.producedAt":                 {kTime, ocspField("produced_at")},
+	"ocsp.responses":                  {kNum, count(ocspField("responses.*.cert_status"), 1)},
+	"ocsp.hashAlgorithm_element>x509af.algorithm.id": {kStr, ocspField("responses.*.hash_algorithm_oid")},
+	"ocsp.issuerNameHash":                            {kHex, ocspField("responses.*.issuer_name_hash")},
+	"ocsp.issuerKeyHash":                             {kHex, ocspField("responses.*.issuer_key_hash")},
+	"ocsp.serialNumber":                              {kHex, ocspField("responses.*.serial_number")},
+	"ocsp.certStatus": {kNum, mapEach(ocspField("responses.*.cert_status"), func(v string) string {
+		return map[string]string{"good": "0", "revoked": "1", "unknown": "2"}[v]
+	})}, // the CertStatus CHOICE, which padlock names
+	"ocsp.good_element":     {kStr, ocspEach("good", "")},
+	"ocsp.unknown_element":  {kStr, ocspEach("unknown", "")},
+	"ocsp.revocationTime":   {kTime, ocspField("responses.*.revoked_at")},
+	"ocsp.revocationReason": {kNum, ocspField("responses.*.revocation_reason.code")},
+	"ocsp.thisUpdate":       {kTime, ocspField("responses.*.this_update")},
+	"ocsp.nextUpdate":       {kTime, ocspField("responses.*.next_update")},
+	"ocsp.signatureAlgorithm_element>x509af.algorithm.id": {kStr, ocspField("signature_oid")},
+	"ocsp.signature":                    {kLen, prefixed(ocspField("signature_length"))}, // length only
+	"ocsp.certs":                        {kNum, count(ocspField("certificates.*.sha256"), 1)},
+	"tls.handshake.max_fragment_length": {kNum, extField("max_fragment_length.code")},
+
 	// CertificateRequest (TLS 1.2 and older); its signature algorithms are above.
 	"tls.handshake.cert_types_count": {kNum, count(msgField("certificate_types.*.code"), 1)},
 	"tls.handshake.cert_type":        {kNum, msgField("certificate_types.*.code")},
@@ -1295,9 +1386,28 @@ func init() {
 		} {
 			tsharkFieldMap[tree+">"+key] = fieldMap{kStr, dnCount(certField(dn), what)}
 			tsharkFieldMap["tls.handshake.dname>"+key] = fieldMap{kStr, dnCount(caNames, what)}
+			tsharkFieldMap["ocsp.byName_tree>"+key] = fieldMap{kStr, dnCount(ocspField("responder"), what)}
 		}
 		tsharkNotShown[tree+">x509sat.DirectoryString"] = "ASN.1 CHOICE index of the attribute's string type; padlock shows the decoded string"
+		tsharkNotShown["ocsp.byName_tree>x509sat.DirectoryString"] = "ASN.1 CHOICE index of the attribute's string type; padlock shows the decoded string"
 		tsharkNotShown["tls.handshake.dname>x509sat.DirectoryString"] = "ASN.1 CHOICE index of the attribute's string type; padlock shows the decoded string"
+	}
+}
+
+func ocspField(p string) func(*tsScope) []string {
+	return func(s *tsScope) []string { return path(s.ocsp, p) }
+}
+
+// ocspEach returns, for every SingleResponse, v when its status is status.
+func ocspEach(status, v string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		var out []string
+		for _, st := range path(s.ocsp, "responses.*.cert_status") {
+			if st == status {
+				out = append(out, v)
+			}
+		}
+		return out
 	}
 }
 
@@ -1403,6 +1513,8 @@ var tsharkNotShown = map[string]string{
 	"tls.change_cipher_spec":               "protocol node without a value; the record's content_type 20 is compared",
 	"tls.app_data_proto":                   "tshark's guess of the protocol inside from the port (http-over-tls); padlock does not decrypt or guess",
 	"tls.handshake.extensions.psk.binders": "protocol node without a value (tshark 4.0 does not list the binders); binders_len is compared",
+	"ocsp.responderID":                     "ASN.1 CHOICE index (1 = byName, 2 = byKey); the name or key hash is compared",
+	"ocsp.byName":                          "ASN.1 CHOICE index (0 = rdnSequence); the name is compared (ocsp.byName_tree)",
 	"x509af.issuer":                        "ASN.1 CHOICE index (0 = rdnSequence); the name itself is compared (x509af.issuer_tree)",
 	"x509af.subject":                       "ASN.1 CHOICE index (0 = rdnSequence); the name itself is compared (x509af.subject_tree)",
 	"x509af.notBefore":                     "ASN.1 CHOICE index (0 = utcTime, 1 = generalTime); the time is compared",
