@@ -267,6 +267,13 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 		h.find(t, "certificate_name_nul", "server")
 		h.find(t, "certificate_lenient", "server") // the negative serial
 	},
+	"cert-entry-length-16m": func(t *testing.T, r hResult) {
+		h := r.one(t)
+		assertFull(t, h, hostile.HostileSNI)
+		e := h.find(t, "message_malformed", "server")
+		assert.Contains(t, e.Message, "16777215")
+		assert.Empty(t, h.Certificates)
+	},
 	"compression-bomb": func(t *testing.T, r hResult) {
 		h := r.one(t)
 		assertFull(t, h, hostile.HostileSNI)

@@ -56,6 +56,7 @@ func Cases() []Case {
 		{"ooo-window-64k", ".pcap", "a 64 KiB server flight delivered in reverse segment order", oooWindow},
 		{"cert-chain-500", ".pcap", "a Certificate message with 500 certificates", certChain500},
 		{"cert-malformed", ".pcap", "certificates with a negative serial, impossible dates, NUL bytes in the CN and a DER length of 16 MB", certMalformed},
+		{"cert-entry-length-16m", ".pcap", "a Certificate message whose certificate entry claims 2^24-1 bytes of the 10 that follow", certEntry16M},
 		{"compression-bomb", ".pcap", "cleartext CompressedCertificate messages (zlib, brotli, zstd) inflating to 16 MiB of zeros, declared at the 1 MiB cap", compressionBomb},
 		{"long-lived-first", ".pcap", "a connection open from the first packet to the last (keep-alives every 30 s) while 100 short TLS connections come and go", longLivedFirst},
 		{"sni-control-bytes", ".pcap", "an SNI carrying terminal escape sequences, a BEL, CR and LF", sniControl},
@@ -400,6 +401,15 @@ func certMalformed() []byte {
 	normal(f)
 	c := hostileConn(f)
 	c.full(tls12(hostileHello(), certificate12(MalformedCerts()...)))
+	return f.pcap()
+}
+
+func certEntry16M() []byte {
+	f := newFile()
+	normal(f)
+	c := hostileConn(f)
+	body := append([]byte{0, 0, 13, 0xff, 0xff, 0xff}, filler(10, 3)...)
+	c.full(tls12(hostileHello(), hs(hsCertificate, body)))
 	return f.pcap()
 }
 
