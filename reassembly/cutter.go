@@ -45,13 +45,19 @@ type cutter struct {
 	// Application data walked without copying: when skipApp says the
 	// handler does not want the body, an application_data record is
 	// followed by its header alone and its bytes are never buffered.
-	skipApp   func() bool // nil: every body is kept
-	skipRem   int         // bytes of the skipped record still to come (0: none)
-	skipLen   int         // its length, header included
-	skipOff   int64       // stream offset of its header
-	skipHdr   [recordHeaderLen]byte
-	skipSpans []Span
-	skipRec   Record // reused: a skipped record lives only during emit
+	skipApp func() bool // nil: every body is kept
+	skipRem int         // bytes of the skipped record still to come (0: none)
+	skip    *skipState  // allocated at the first skipped record
+}
+
+// skipState is the record being skipped, kept apart from the cutter so
+// that directions that never skip (idle flows, handshakes) do not pay for it.
+type skipState struct {
+	len   int   // the record's length, header included
+	off   int64 // stream offset of its header
+	hdr   [recordHeaderLen]byte
+	spans []Span
+	rec   Record // reused: a skipped record lives only during emit
 }
 
 func newCutter(dir Dir, emit func(*Record), problem func(Problem)) *cutter {
@@ -104,18 +110,21 @@ func (c *cutter) wantSkip() bool {
 
 // startSkip begins skipping the record whose header starts hdr, at c.off.
 func (c *cutter) startSkip(hdr []byte) {
-	copy(c.skipHdr[:], hdr[:recordHeaderLen])
-	c.skipLen = recordHeaderLen + (int(hdr[3])<<8 | int(hdr[4]))
-	c.skipRem = c.skipLen
-	c.skipOff = c.off
-	c.skipSpans = c.skipSpans[:0]
+	if c.skip == nil {
+		c.skip = new(skipState)
+	}
+	copy(c.skip.hdr[:], hdr[:recordHeaderLen])
+	c.skip.len = recordHeaderLen + (int(hdr[3])<<8 | int(hdr[4]))
+	c.skipRem = c.skip.len
+	c.skip.off = c.off
+	c.skip.spans = c.skip.spans[:0]
 }
 
 // skipBody passes over the skipped record's bytes at the front of data and
 // returns the rest.
 func (c *cutter) skipBody(data []byte, frame int, t time.Time) []byte {
 	k := min(c.skipRem, len(data))
-	c.skipSpans = append(c.skipSpans, Span{Frame: frame, Time: t, Off: c.skipLen - c.skipRem, Len: k})
+	c.skip.spans = append(c.skip.spans, Span{Frame: frame, Time: t, Off: c.skip.len - c.skipRem, Len: k})
 	c.skipRem -= k
 	c.off += int64(k)
 	if c.skipRem == 0 {
@@ -127,15 +136,15 @@ func (c *cutter) skipBody(data []byte, frame int, t time.Time) []byte {
 // emitSkipped delivers the skipped record: no Body, and the Record and its
 // Spans are reused for the next one.
 func (c *cutter) emitSkipped() {
-	r := &c.skipRec
+	r := &c.skip.rec
 	*r = Record{
 		Dir:     c.dir,
-		Type:    c.skipHdr[0],
-		Version: uint16(c.skipHdr[1])<<8 | uint16(c.skipHdr[2]),
-		Length:  c.skipLen - recordHeaderLen,
-		Spans:   c.skipSpans,
-		Offset:  c.skipOff,
-		Header:  c.skipHdr[:],
+		Type:    c.skip.hdr[0],
+		Version: uint16(c.skip.hdr[1])<<8 | uint16(c.skip.hdr[2]),
+		Length:  c.skip.len - recordHeaderLen,
+		Spans:   c.skip.spans,
+		Offset:  c.skip.off,
+		Header:  c.skip.hdr[:],
 		Skipped: true,
 	}
 	c.records++
@@ -157,7 +166,7 @@ func (c *cutter) gap(n int, frame int) {
 		// The skipped record is cut short: its bytes seen so far are
 		// lost as a buffered record's would be (they were never
 		// buffered, so there is nothing to drop).
-		lost = c.skipLen - c.skipRem
+		lost = c.skip.len - c.skipRem
 		c.off -= int64(lost)
 		c.skipRem = 0
 	}
@@ -188,10 +197,10 @@ func (c *cutter) end() {
 		c.cut(true)
 	}
 	if c.skipRem > 0 {
-		frame := c.skipSpans[len(c.skipSpans)-1].Frame
-		seen := c.skipLen - c.skipRem
-		c.problem(Problem{Code: CodeStreamIncomplete, Dir: c.dir, Frame: frame, Offset: c.skipOff,
-			Msg: fmt.Sprintf("stream ended inside a record of %d bytes: %d bytes seen", c.skipLen-recordHeaderLen, seen)})
+		frame := c.skip.spans[len(c.skip.spans)-1].Frame
+		seen := c.skip.len - c.skipRem
+		c.problem(Problem{Code: CodeStreamIncomplete, Dir: c.dir, Frame: frame, Offset: c.skip.off,
+			Msg: fmt.Sprintf("stream ended inside a record of %d bytes: %d bytes seen", c.skip.len-recordHeaderLen, seen)})
 		c.skipRem = 0
 		c.skipped += int64(seen)
 	}
@@ -323,7 +332,7 @@ func (c *cutter) record() bool {
 				break
 			}
 			s.Len = min(s.Len, end-s.Off)
-			c.skipSpans = append(c.skipSpans, s)
+			c.skip.spans = append(c.skip.spans, s)
 		}
 		c.skipRem -= end
 		c.consumeKeep(end)

@@ -463,7 +463,7 @@ func (t *Tracker) finish(c *Conn) {
 	// turn in the output.
 	c.hist = [2]history{}
 	for d := range c.cut {
-		c.cut[d].buf, c.cut[d].spans, c.cut[d].skipSpans = nil, nil, nil
+		c.cut[d].buf, c.cut[d].spans, c.cut[d].skip = nil, nil, nil
 	}
 	if c.TLS {
 		t.stats.TLS++
