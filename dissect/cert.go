@@ -107,6 +107,9 @@ type Certificate struct {
 	AuthorityKeyID string `json:"authority_key_id,omitempty"`
 	// RSAExponent is an RSA key's publicExponent, when it fits an int64.
 	RSAExponent int64 `json:"rsa_exponent,omitempty"`
+	// NameConstraints is a CA's nameConstraints (2.5.29.30, RFC 5280
+	// Section 4.2.1.10), as crypto/x509 reads it.
+	NameConstraints *CertNameConstraints `json:"name_constraints,omitempty"`
 	// Extensions lists every extension in wire order (unknown ones too),
 	// as Wireshark's x509af.extension.id and x509af.critical show them.
 	Extensions []CertExtension `json:"extensions,omitempty"`
@@ -127,10 +130,43 @@ type Certificate struct {
 // (RFC 6962, Section 3.2). Only v1 (Version 0) SCTs have their fields decoded.
 type SCT struct {
 	Version                int    `json:"version"` // wire value: 0 is v1
+	Length                 int    `json:"length"`  // of the SerializedSCT
 	LogID                  string `json:"log_id,omitempty"`
 	Timestamp              string `json:"timestamp,omitempty"` // RFC 3339 UTC, milliseconds
 	SignatureAlgorithm     string `json:"signature_algorithm,omitempty"`
 	SignatureAlgorithmCode int    `json:"signature_algorithm_code,omitempty"` // TLS SignatureAndHashAlgorithm as uint16
+	ExtensionsLength       int    `json:"extensions_length,omitempty"`
+	SignatureLength        int    `json:"signature_length,omitempty"`
+}
+
+// CertNameConstraints are the permitted and excluded subtrees of a
+// nameConstraints extension, by kind (IP ranges in CIDR notation).
+type CertNameConstraints struct {
+	PermittedDNS    []string `json:"permitted_dns,omitempty"`
+	ExcludedDNS     []string `json:"excluded_dns,omitempty"`
+	PermittedIPs    []string `json:"permitted_ips,omitempty"`
+	ExcludedIPs     []string `json:"excluded_ips,omitempty"`
+	PermittedEmails []string `json:"permitted_emails,omitempty"`
+	ExcludedEmails  []string `json:"excluded_emails,omitempty"`
+	PermittedURIs   []string `json:"permitted_uris,omitempty"`
+	ExcludedURIs    []string `json:"excluded_uris,omitempty"`
+}
+
+// certNameConstraints is nil when there are none.
+func certNameConstraints(pDNS, eDNS []string, pIP, eIP []*net.IPNet, pEmail, eEmail, pURI, eURI []string) *CertNameConstraints {
+	nets := func(in []*net.IPNet) []string {
+		var out []string
+		for _, n := range in {
+			out = append(out, n.String())
+		}
+		return out
+	}
+	nc := &CertNameConstraints{PermittedDNS: pDNS, ExcludedDNS: eDNS, PermittedIPs: nets(pIP), ExcludedIPs: nets(eIP),
+		PermittedEmails: pEmail, ExcludedEmails: eEmail, PermittedURIs: pURI, ExcludedURIs: eURI}
+	if len(pDNS)+len(eDNS)+len(pIP)+len(eIP)+len(pEmail)+len(eEmail)+len(pURI)+len(eURI) == 0 {
+		return nil
+	}
+	return nc
 }
 
 // CertExtension is one X.509 extension: its dotted OID and whether it is
@@ -318,6 +354,8 @@ func (c *Certificate) fillStd(x *x509.Certificate) {
 			c.Policies = append(c.Policies, p.String())
 		}
 	}
+	c.NameConstraints = certNameConstraints(x.PermittedDNSDomains, x.ExcludedDNSDomains, x.PermittedIPRanges, x.ExcludedIPRanges,
+		x.PermittedEmailAddresses, x.ExcludedEmailAddresses, x.PermittedURIDomains, x.ExcludedURIDomains)
 	c.SelfSigned = bytes.Equal(x.RawSubject, x.RawIssuer) &&
 		x.CheckSignature(x.SignatureAlgorithm, x.RawTBSCertificate, x.Signature) == nil
 	c.Serial = certSerialHex(x.SerialNumber)
@@ -342,6 +380,8 @@ func (c *Certificate) fillCT(x *ctx509.Certificate, w *certWalk) {
 	for _, p := range x.PolicyIdentifiers {
 		c.Policies = append(c.Policies, p.String())
 	}
+	c.NameConstraints = certNameConstraints(x.PermittedDNSDomains, x.ExcludedDNSDomains, x.PermittedIPRanges, x.ExcludedIPRanges,
+		x.PermittedEmailAddresses, x.ExcludedEmailAddresses, x.PermittedURIDomains, x.ExcludedURIDomains)
 	if w.sigAlg == nil { // BER the walk could not read: trust the library
 		c.SelfSigned = bytes.Equal(x.RawSubject, x.RawIssuer) &&
 			x.CheckSignature(x.SignatureAlgorithm, x.RawTBSCertificate, x.Signature) == nil
@@ -1399,7 +1439,7 @@ func (c *Certificate) walkSCTList(v []byte) (off int, msg string) {
 		if !lc.s.ReadUint16LengthPrefixed(&raw) || raw.Empty() {
 			return at, "SerializedSCT is cut or empty"
 		}
-		sct := SCT{}
+		sct := SCT{Length: len(raw)}
 		var ver uint8
 		raw.ReadUint8(&ver)
 		sct.Version = int(ver)
@@ -1419,6 +1459,7 @@ func (c *Certificate) walkSCTList(v []byte) (off int, msg string) {
 		sct.LogID = hex.EncodeToString(id)
 		sct.Timestamp = time.UnixMilli(int64(ts)).UTC().Format("2006-01-02T15:04:05.000Z07:00")
 		sct.SignatureAlgorithm, sct.SignatureAlgorithmCode = scheme.String(), int(scheme)
+		sct.ExtensionsLength, sct.SignatureLength = len(exts), len(sig)
 		c.SCTs = append(c.SCTs, sct)
 	}
 	return 0, ""

@@ -338,8 +338,8 @@ func TestParseCertificateGenerated(t *testing.T) {
 				CRLDistributionPoints:  []string{"http://crl.example.test/inter.crl"},
 				Policies:               []string{"2.23.140.1.2.1", "1.3.6.1.4.1.99999.2"},
 				SCTs: []SCT{
-					{Version: 0, LogID: strings.Repeat("aa", 32), Timestamp: "2023-11-14T22:13:20.123Z", SignatureAlgorithm: "ecdsa_secp256r1_sha256", SignatureAlgorithmCode: 0x0403},
-					{Version: 0, LogID: strings.Repeat("bb", 32), Timestamp: "2023-11-14T22:13:21.000Z", SignatureAlgorithm: "ecdsa_secp256r1_sha256", SignatureAlgorithmCode: 0x0403},
+					{Version: 0, LogID: strings.Repeat("aa", 32), Timestamp: "2023-11-14T22:13:20.123Z", SignatureAlgorithm: "ecdsa_secp256r1_sha256", SignatureAlgorithmCode: 0x0403, Length: 49, SignatureLength: 2},
+					{Version: 0, LogID: strings.Repeat("bb", 32), Timestamp: "2023-11-14T22:13:21.000Z", SignatureAlgorithm: "ecdsa_secp256r1_sha256", SignatureAlgorithmCode: 0x0403, Length: 49, SignatureLength: 2},
 				},
 			},
 		},
@@ -668,7 +668,7 @@ func TestParseCertificateRefused(t *testing.T) {
 			der: set(7, withExt(asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 11129, 2, 4, 2},
 				certDER(func(b *cryptobyte.Builder) { b.AddASN1OctetString([]byte{0x00, 0x04, 0x00, 0x02, 0x01, 0xff}) }))),
 			checks: []check{func(t *testing.T, c *Certificate) {
-				assert.Equal(t, []SCT{{Version: 1}}, c.SCTs)
+				assert.Equal(t, []SCT{{Version: 1, Length: 2}}, c.SCTs)
 			}},
 		},
 		{
@@ -1103,4 +1103,36 @@ func TestCertFillFromExtensions(t *testing.T) {
 		c.fillFromExtensions(exts)
 		assert.Len(t, c.Extensions, maxCertExtensions)
 	})
+}
+
+// TestCertNameConstraints: a CA's nameConstraints by kind, permitted and
+// excluded, as tshark shows x509ce.permittedSubtrees/excludedSubtrees (a CA
+// certificate made here with crypto/x509).
+func TestCertNameConstraints(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	_, ipnet, err := net.ParseCIDR("192.0.2.0/24")
+	require.NoError(t, err)
+	u, err := url.Parse("https://example.com")
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "NC CA"},
+		NotBefore: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+		PermittedDNSDomainsCritical: true, PermittedDNSDomains: []string{"example.com", ".example.org"},
+		ExcludedDNSDomains: []string{"bad.example.com"}, ExcludedIPRanges: []*net.IPNet{ipnet},
+		PermittedEmailAddresses: []string{"example.com"}, ExcludedURIDomains: []string{u.Host}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	c, errs := ParseCertificate(der)
+	require.Empty(t, errs)
+	assert.Equal(t, &CertNameConstraints{PermittedDNS: []string{"example.com", ".example.org"}, ExcludedDNS: []string{"bad.example.com"},
+		ExcludedIPs: []string{"192.0.2.0/24"}, PermittedEmails: []string{"example.com"}, ExcludedURIs: []string{"example.com"}}, c.NameConstraints)
+	assert.Contains(t, c.Extensions, CertExtension{OID: "2.5.29.30", Critical: true})
+
+	// No extension, no object.
+	tmpl.PermittedDNSDomains, tmpl.ExcludedDNSDomains, tmpl.ExcludedIPRanges, tmpl.PermittedEmailAddresses, tmpl.ExcludedURIDomains = nil, nil, nil, nil, nil
+	der, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	c, _ = ParseCertificate(der)
+	assert.Nil(t, c.NameConstraints)
 }

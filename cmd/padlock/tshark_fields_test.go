@@ -448,9 +448,9 @@ func tsharkKey(parent, name string) string {
 }
 
 var tsharkQualified = map[string]bool{
-	"x509af.algorithm.id": true, // signature (twice) or public key algorithm
-	"x509af.utcTime":      true, // notBefore or notAfter
-	"x509af.generalTime":  true,
+	"x509af.algorithm.id":    true, // signature (twice) or public key algorithm
+	"x509af.utcTime":         true, // notBefore or notAfter
+	"x509af.generalizedTime": true,
 }
 
 func (c *tsharkCheck) handshake(frame int, fragments, h *tsNode, extra []*tsNode, rsc *tsScope) {
@@ -574,25 +574,45 @@ func (c *tsharkCheck) x509(n *tsNode, vals map[string][]string) {
 		case k.Key == "x509af.issuer_tree" || k.Key == "x509af.subject_tree":
 			vals[k.Key] = append(vals[k.Key], tsharkDN(k, k.Key, vals))
 		case k.Obj:
-			c.x509Inner(k, n.Key, vals)
+			c.x509Inner(k, "", vals)
 		default:
 			c.collect(k, n.Key, vals)
 		}
 	}
 }
 
-func (c *tsharkCheck) x509Inner(n *tsNode, parent string, vals map[string][]string) {
+// x509Inner collects a certificate's subtree; ext is the OID of the
+// extension it is in, which qualifies the GeneralName fields (a URI of a
+// subjectAltName, of authorityInfoAccess, of a CRL distribution point or
+// of nameConstraints are different things): "2.5.29.17>x509ce.dNSName".
+func (c *tsharkCheck) x509Inner(n *tsNode, ext string, vals map[string][]string) {
 	if n.Key == "x509af.issuer_tree" || n.Key == "x509af.subject_tree" {
 		vals[n.Key] = append(vals[n.Key], tsharkDN(n, n.Key, vals))
 		return
 	}
+	if n.Key == "x509af.Extension_element" {
+		if id := n.child("x509af.extension.id"); id != nil {
+			ext = id.Val
+		}
+	}
 	for _, k := range n.Kids {
-		if k.Obj {
-			c.x509Inner(k, n.Key, vals)
-		} else {
+		switch {
+		case k.Obj:
+			c.x509Inner(k, ext, vals)
+		case ext != "" && tsharkGeneralName[k.Key]:
+			vals[ext+">"+k.Key] = append(vals[ext+">"+k.Key], k.Val)
+		default:
 			c.collect(k, n.Key, vals)
 		}
 	}
+}
+
+// tsharkGeneralName are the fields of a GeneralName(s), qualified by the
+// extension they are in.
+var tsharkGeneralName = map[string]bool{
+	"x509ce.GeneralNames": true, "x509ce.GeneralName": true, "x509ce.dNSName": true, "x509ce.rfc822Name": true,
+	"x509ce.uniformResourceIdentifier": true, "x509ce.IPAddress.ipv4": true, "x509ce.IPAddress.ipv6": true,
+	"x509ce.iPAddress": true, "x509ce.directoryName": true, "x509ce.registeredID": true,
 }
 
 // tsharkDN turns an issuer or subject subtree into RFC 4514 (most specific
@@ -618,17 +638,17 @@ func tsharkDN(n *tsNode, tree string, vals map[string][]string) string {
 							add(a.Key, a.Val)
 						case a.Obj && a.Key == "x509sat.DirectoryString_tree" || a.Obj && strings.HasSuffix(a.Key, "_tree") && oid != "" && len(a.Kids) == 1 && !a.Kids[0].Obj:
 							for _, s := range a.Kids {
-								add(s.Key, s.Val)
+								add(dnValue, s.Val)
 								avas = append(avas, rdnType(oid)+"="+rdnEscape(s.Val))
 							}
 						case a.Obj:
 							inner(a)
+						case strings.HasPrefix(a.Key, "x509sat.") && a.Key != "x509sat.DirectoryString" && oid != "":
+							add(dnValue, a.Val)
+							avas = append(avas, rdnType(oid)+"="+rdnEscape(a.Val))
 						default:
 							if isTsharkField(a.Key) {
 								add(a.Key, a.Val)
-							}
-							if strings.HasPrefix(a.Key, "x509sat.") && a.Key != "x509sat.DirectoryString" && oid != "" {
-								avas = append(avas, rdnType(oid)+"="+rdnEscape(a.Val))
 							}
 						}
 					}
@@ -650,6 +670,12 @@ func tsharkDN(n *tsNode, tree string, vals map[string][]string) string {
 	}
 	return strings.Join(rdns, ",")
 }
+
+// dnValue names, inside a name, every attribute's string whatever its
+// ASN.1 type (x509sat.printableString, uTF8String, PrintableString for a
+// serialNumber, CountryName, ...), in wire order: padlock shows the string,
+// not its type.
+const dnValue = "x509sat.(value)"
 
 // rdnType is RFC 4514's short name for the attribute types crypto/x509
 // names, else the dotted OID.
@@ -787,6 +813,10 @@ func (c *tsharkCheck) compareFields(where string, sc *tsScope, vals map[string][
 			if fm.kind == kFrames {
 				a = dedup(a)
 			}
+			if fm.kind == kSet {
+				sort.Strings(a)
+				sort.Strings(b)
+			}
 			ok = fmt.Sprint(a) == fmt.Sprint(b)
 		}
 		if !ok {
@@ -809,6 +839,8 @@ const (
 	kFrames                  // frame numbers, each listed once
 	kBits                    // an INTEGER's bytes -> its size in bits
 	kText                    // tshark's hex of text -> the text (padlock shows it as text)
+	kDN                      // an RFC 4514 name, attribute keywords upper-cased (padlock writes serialNumber, street, postalCode; Go SERIALNUMBER, STREET, POSTALCODE)
+	kSet                     // compared as a multiset: padlock keeps the values, not their order across kinds
 )
 
 func dedup(v []string) []string {
@@ -846,6 +878,17 @@ func (k valueKind) norm(v string) string {
 		b, _ := hex.DecodeString(strings.ReplaceAll(v, ":", ""))
 		s := sha256.Sum256(b)
 		return hex.EncodeToString(s[:])
+	case kDN:
+		rdns := splitDN([]string{v})
+		out := make([]string, len(rdns))
+		for i, rdn := range rdns {
+			for j, a := range rdn {
+				t, val, _ := strings.Cut(a, "=")
+				rdn[j] = strings.ToUpper(t) + "=" + val
+			}
+			out[i] = strings.Join(rdn, "+")
+		}
+		return strings.Join(out, ",")
 	case kText:
 		if b, err := hex.DecodeString(strings.ReplaceAll(v, ":", "")); err == nil && len(v) > 0 {
 			return string(b)
@@ -858,9 +901,9 @@ func (k valueKind) norm(v string) string {
 		b, _ := hex.DecodeString(strings.ReplaceAll(v, ":", ""))
 		return strconv.Itoa(new(big.Int).SetBytes(b).BitLen())
 	case kTime:
-		for _, layout := range []string{"2006-01-02 15:04:05 (MST)", "Jan _2, 2006 15:04:05.000000000 MST"} {
+		for _, layout := range []string{"2006-01-02 15:04:05 (MST)", "Jan _2, 2006 15:04:05.000000000 MST", time.RFC3339Nano} {
 			if tm, err := time.Parse(layout, v); err == nil {
-				return tm.UTC().Format(time.RFC3339)
+				return tm.UTC().Format(time.RFC3339Nano)
 			}
 		}
 		return v
@@ -989,7 +1032,13 @@ func prefixed(get func(*tsScope) []string) func(*tsScope) []string {
 // CertificateVerify.
 func sigAlgs(s *tsScope) []string {
 	if s.ext != nil {
+		if v := path(s.ext, "scts.*.sct_signature_algorithm.code"); len(v) > 0 {
+			return v
+		}
 		return path(s.ext, "signature_algorithms.*.code")
+	}
+	if s.cert != nil {
+		return path(s.cert, "scts.*.signature_algorithm_code") // an embedded SCT's
 	}
 	return first(msgField("signature_algorithms.*.code"), msgField("signature_scheme.code"))(s)
 }
@@ -1238,7 +1287,7 @@ var tsharkFieldMap = map[string]fieldMap{
 	"tls.handshake.ocsp_response_len": {kNum, first(extField("ocsp_response_length"), msgField("ocsp_response.length"))},
 	"ocsp.responseStatus":             {kNum, ocspField("response_status.code")},
 	"ocsp.responseType.id":            {kStr, ocspField("response_type")},
-	"ocsp.byName_tree":                {kStr, ocspField("responder")}, // built from the RDNs, most specific first (RFC 4514)
+	"ocsp.byName_tree":                {kDN, ocspField("responder")}, // built from the RDNs, most specific first (RFC 4514)
 	"ocsp.byKey":                      {kHex, ocspField("responder_key_hash")},
 	"ocsp.producedAt":                 {kTime, ocspField("produced_at")},
 	"ocsp.responses":                  {kNum, count(ocspField("responses.*.cert_status"), 1)},
@@ -1275,7 +1324,7 @@ var tsharkFieldMap = map[string]fieldMap{
 		}
 		return path(s.msg, "distinguished_name_lengths")
 	}},
-	"tls.handshake.dname": {kStr, caNames}, // built from the RDNs, most specific first (RFC 4514)
+	"tls.handshake.dname": {kDN, caNames}, // built from the RDNs, most specific first (RFC 4514)
 	// DHE and PSK ServerKeyExchange, ClientKeyExchange.
 	"tls.handshake.p_len":        {kNum, msgField("dh_p_length")},
 	"tls.handshake.p":            {kLen, prefixed(msgField("dh_p_length"))}, // length (and prime_bits) only
@@ -1308,12 +1357,12 @@ var tsharkFieldMap = map[string]fieldMap{
 	"x509af.signature_element>x509af.algorithm.id":           {kStr, certField("signature_oid")},
 	"x509af.algorithmIdentifier_element>x509af.algorithm.id": {kStr, certField("signature_oid")},
 	"x509af.algorithm_element>x509af.algorithm.id":           {kStr, certField("key_oid")},
-	"x509af.issuer_tree":                                     {kStr, certField("issuer")}, // built from the RDNs, most specific first (RFC 4514)
-	"x509af.subject_tree":                                    {kStr, certField("subject")},
+	"x509af.issuer_tree":                                     {kDN, certField("issuer")}, // built from the RDNs, most specific first (RFC 4514)
+	"x509af.subject_tree":                                    {kDN, certField("subject")},
 	"x509af.notBefore_tree>x509af.utcTime":                   {kTime, certField("not_before")},
 	"x509af.notAfter_tree>x509af.utcTime":                    {kTime, certField("not_after")},
-	"x509af.notBefore_tree>x509af.generalTime":               {kTime, certField("not_before")},
-	"x509af.notAfter_tree>x509af.generalTime":                {kTime, certField("not_after")},
+	"x509af.notBefore_tree>x509af.generalizedTime":           {kTime, certField("not_before")},
+	"x509af.notAfter_tree>x509af.generalizedTime":            {kTime, certField("not_after")},
 	"pkcs1.modulus":                                          {kBits, func(s *tsScope) []string { return path(s.cert, "key_bits") }}, // padlock shows the modulus size
 	"pkcs1.publicExponent":                                   {kNum, certField("rsa_exponent")},
 	"pkcs1.namedCurve":                                       {kStr, mapEach(certField("curve"), func(v string) string { return first2(curveOIDs[v], v) })},
@@ -1357,14 +1406,129 @@ var tsharkFieldMap = map[string]fieldMap{
 		return nil
 	}},
 	"x509ce.pathLenConstraint": {kNum, certField("max_path_len")},
-	"x509ce.GeneralNames": {kNum, func(s *tsScope) []string {
+	"2.5.29.17>x509ce.GeneralNames": {kNum, func(s *tsScope) []string {
 		n := 0
 		for _, p := range []string{"sans", "san_ips", "san_emails", "san_uris"} {
 			n += len(path(s.cert, p))
 		}
 		return []string{strconv.Itoa(n)}
 	}},
-	"x509ce.dNSName": {kStr, certField("sans")},
+	"2.5.29.17>x509ce.dNSName":                   {kStr, certField("sans")},
+	"2.5.29.17>x509ce.rfc822Name":                {kStr, certField("san_emails")},
+	"2.5.29.17>x509ce.uniformResourceIdentifier": {kStr, certField("san_uris")},
+	"2.5.29.17>x509ce.IPAddress.ipv4":            {kStr, ipsOf(false)},
+	"2.5.29.17>x509ce.IPAddress.ipv6":            {kStr, ipsOf(true)},
+	"2.5.29.17>x509ce.GeneralName": {kSet, func(s *tsScope) []string {
+		var out []string
+		for p, choice := range map[string]string{"sans": "2", "san_emails": "1", "san_ips": "7", "san_uris": "6"} {
+			for range path(s.cert, p) {
+				out = append(out, choice)
+			}
+		}
+		return out
+	}}, // the CHOICE (dNSName 2, rfc822Name 1, iPAddress 7, URI 6) of each entry; padlock lists entries by kind
+	// authorityInfoAccess (1.3.6.1.5.5.7.1.1): padlock lists OCSP and caIssuers URIs apart.
+	"1.3.6.1.5.5.7.1.1>x509ce.uniformResourceIdentifier": {kSet, func(s *tsScope) []string {
+		return append(path(s.cert, "ocsp_servers"), path(s.cert, "ca_issuers")...)
+	}},
+	"pkix1implicit.AuthorityInfoAccessSyntax": {kNum, func(s *tsScope) []string {
+		return []string{strconv.Itoa(len(path(s.cert, "ocsp_servers")) + len(path(s.cert, "ca_issuers")))}
+	}},
+	"pkix1implicit.accessMethod": {kSet, func(s *tsScope) []string {
+		var out []string
+		for range path(s.cert, "ocsp_servers") {
+			out = append(out, "1.3.6.1.5.5.7.48.1")
+		}
+		for range path(s.cert, "ca_issuers") {
+			out = append(out, "1.3.6.1.5.5.7.48.2")
+		}
+		return out
+	}},
+	"pkix1implicit.accessLocation": {kSet, func(s *tsScope) []string {
+		var out []string
+		for range append(path(s.cert, "ocsp_servers"), path(s.cert, "ca_issuers")...) {
+			out = append(out, "6")
+		}
+		return out
+	}}, // the GeneralName CHOICE: padlock shows URI (6) locations only
+	// cRLDistributionPoints (2.5.29.31).
+	"2.5.29.31>x509ce.uniformResourceIdentifier": {kStr, certField("crl_distribution_points")},
+	"x509ce.CRLDistPointsSyntax":                 {kNum, count(certField("crl_distribution_points"), 1)}, // one URI per point, as padlock counts them
+	// nameConstraints (2.5.29.30): permitted subtrees, then excluded ones.
+	"2.5.29.30>x509ce.dNSName":                   {kStr, ncField("dns")},
+	"2.5.29.30>x509ce.rfc822Name":                {kStr, ncField("emails")},
+	"2.5.29.30>x509ce.uniformResourceIdentifier": {kStr, ncField("uris")},
+	"x509ce.permittedSubtrees":                   {kNum, ncCount("permitted")},
+	"x509ce.excludedSubtrees":                    {kNum, ncCount("excluded")},
+	"x509ce.base": {kSet, func(s *tsScope) []string {
+		var out []string
+		for kind, choice := range map[string]string{"dns": "2", "emails": "1", "ips": "7", "uris": "6"} {
+			for range ncField(kind)(s) {
+				out = append(out, choice)
+			}
+		}
+		return out
+	}}, // the GeneralName CHOICE of each subtree
+	// Embedded SCTs (1.3.6.1.4.1.11129.2.4.2), and the signed_certificate_timestamp extension's.
+	"tls.sct.scts_length":           {kNum, sum(sctField("length", "sct_length"), 2)},
+	"tls.sct.sct_length":            {kNum, sctField("length", "sct_length")},
+	"tls.sct.sct_version":           {kNum, sctField("version", "sct_version")},
+	"tls.sct.sct_logid":             {kHex, sctField("log_id", "sct_log_id")},
+	"tls.sct.sct_timestamp":         {kTime, sctField("timestamp", "sct_timestamp")},
+	"tls.sct.sct_extensions_length": {kNum, sctField("extensions_length", "sct_extensions_length")},
+	"tls.sct.sct_signature_length":  {kNum, sctField("signature_length", "sct_signature_length")},
+	"tls.sct.sct_signature":         {kLen, prefixed(sctField("signature_length", "sct_signature_length"))}, // length only
+}
+
+// ipsOf is the subjectAltName addresses of one family.
+func ipsOf(v6 bool) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		var out []string
+		for _, ip := range path(s.cert, "san_ips") {
+			if strings.Contains(ip, ":") == v6 {
+				out = append(out, ip)
+			}
+		}
+		return out
+	}
+}
+
+// ncField is a nameConstraints kind, permitted then excluded.
+func ncField(kind string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		return append(path(s.cert, "name_constraints.permitted_"+kind), path(s.cert, "name_constraints.excluded_"+kind)...)
+	}
+}
+
+func ncCount(which string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		n := 0
+		for _, kind := range []string{"dns", "emails", "ips", "uris"} {
+			n += len(path(s.cert, "name_constraints."+which+"_"+kind))
+		}
+		return []string{strconv.Itoa(n)}
+	}
+}
+
+// sctField reads one field of every SCT, 0 where padlock omits it: an
+// embedded SCT's (cert key) or a signed_certificate_timestamp extension's
+// (ext key).
+func sctField(cert, ext string) func(*tsScope) []string {
+	return func(s *tsScope) []string {
+		o, key := s.cert, cert
+		if s.ext != nil {
+			o, key = s.ext, ext
+		}
+		var out []string
+		for _, e := range list(o["scts"]) {
+			v := path(e.(jobj), key)
+			if len(v) == 0 {
+				v = []string{"0"}
+			}
+			out = append(out, v[0])
+		}
+		return out
+	}
 }
 
 func first2(a, b string) string {
@@ -1380,9 +1544,7 @@ func init() {
 	for _, tree := range []string{"x509af.issuer_tree", "x509af.subject_tree"} {
 		dn := strings.TrimSuffix(strings.TrimPrefix(tree, "x509af."), "_tree")
 		for key, what := range map[string]string{
-			"x509if.rdnSequence": "rdn", "x509af.rdnSequence": "rdn", "x509if.RDNSequence_item": "ava", "x509if.oid": "oid",
-			"x509sat.printableString": "value", "x509sat.uTF8String": "value", "x509sat.IA5String": "value",
-			"x509sat.teletexString": "value", "x509sat.bmpString": "value", "x509sat.universalString": "value", "x509sat.CountryName": "value",
+			"x509if.rdnSequence": "rdn", "x509af.rdnSequence": "rdn", "x509if.RDNSequence_item": "ava", "x509if.oid": "oid", dnValue: "value",
 		} {
 			tsharkFieldMap[tree+">"+key] = fieldMap{kStr, dnCount(certField(dn), what)}
 			tsharkFieldMap["tls.handshake.dname>"+key] = fieldMap{kStr, dnCount(caNames, what)}
@@ -1497,7 +1659,7 @@ func rdnUnescape(v string) string {
 
 func rdnOID(t string) string {
 	for _, oid := range []string{"2.5.4.6", "2.5.4.10", "2.5.4.11", "2.5.4.3", "2.5.4.5", "2.5.4.7", "2.5.4.8", "2.5.4.9", "2.5.4.17"} {
-		if rdnType(oid) == t {
+		if rdnType(oid) == strings.ToUpper(t) {
 			return oid
 		}
 	}
@@ -1520,7 +1682,9 @@ var tsharkNotShown = map[string]string{
 	"x509af.notBefore":                     "ASN.1 CHOICE index (0 = utcTime, 1 = generalTime); the time is compared",
 	"x509af.notAfter":                      "ASN.1 CHOICE index (0 = utcTime, 1 = generalTime); the time is compared",
 	"x509sat.DirectoryString":              "ASN.1 CHOICE index of the attribute's string type; padlock shows the decoded string",
-	"x509ce.GeneralName":                   "ASN.1 CHOICE index of each subjectAltName entry; padlock sorts entries by kind (sans, san_ips, ...)",
+	"x509ce.distributionPoint":             "ASN.1 CHOICE index of a DistributionPoint's name (0 = fullName); padlock lists the URIs",
+	"x509ce.fullName":                      "how many GeneralNames a DistributionPoint's fullName holds; padlock lists the URIs",
+	"2.5.29.31>x509ce.GeneralName":         "ASN.1 CHOICE index of a distribution point's name; padlock lists the URIs (6)",
 	"pkcs1.ECParameters":                   "ASN.1 CHOICE index (1 = namedCurve); pkcs1.namedCurve is compared",
 	"ber.bitstring.padding":                "BER encoding detail (unused bits of a BIT STRING)",
 	"x509af.subjectPublicKey":              "the key's bits; padlock shows algorithm and size or curve (pkcs1.modulus, pkcs1.namedCurve compared)",
