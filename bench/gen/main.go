@@ -54,15 +54,15 @@ type truth struct {
 }
 
 func main() {
-	kind := flag.String("kind", "handshake", "handshake (many short connections) or bulk (few long transfers)")
+	kind := flag.String("kind", "handshake", "handshake (many short connections), bulk (few long transfers) or idle\n(connections that send a ClientHello and then nothing, never closed: flow-table and memory caps)")
 	out := flag.String("out", "", "output pcap `FILE` (the ground truth goes to FILE.truth.json)")
 	conns := flag.Int("conns", 0, "at least this many connections (default: 110000 handshake, 2000 bulk)")
 	minBytes := flag.Int64("bytes", 0, "and at least this many bytes (default: 850 MB handshake, 2.1 GB bulk)")
 	pool := flag.Int("pool", 0, "distinct real TLS conversations to replay (default: 600 handshake, 64 bulk)")
 	seed := flag.Uint64("seed", 1, "seed of the replay (addresses, timings, choices)")
 	flag.Parse()
-	if *out == "" || (*kind != "handshake" && *kind != "bulk") {
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench/gen -kind handshake|bulk -out FILE [-conns N] [-bytes N] [-pool N]")
+	if *out == "" || (*kind != "handshake" && *kind != "bulk" && *kind != "idle") {
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench/gen -kind handshake|bulk|idle -out FILE [-conns N] [-bytes N] [-pool N]")
 		os.Exit(2)
 	}
 	bulk := *kind == "bulk"
@@ -75,6 +75,9 @@ func main() {
 		}
 	}
 	def(conns, 110000, 2000)
+	if *kind == "idle" && *minBytes == 0 {
+		*conns, *minBytes = max(*conns, 1000000), 1
+	}
 	def(pool, 600, 64)
 	if *minBytes == 0 {
 		*minBytes = 850e6
@@ -179,6 +182,9 @@ func generate(kind, out string, nconns int, minBytes int64, npool int, seed uint
 		sc := normal[k]
 		if sc.established && r.IntN(20) == 0 {
 			sc = rsts[k]
+		}
+		if kind == "idle" {
+			sc = idle(sc)
 		}
 		c := &conn{sc: sc, start: now, isn: [2]uint32{r.Uint32(), r.Uint32()}, ipid: [2]uint16{uint16(r.Uint32()), uint16(r.Uint32())}}
 		// Round trips from LAN to intercontinental, log-uniform.
@@ -304,4 +310,19 @@ func (h *connHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// idle cuts a script after the client's first flight: three-way handshake
+// and ClientHello, then silence (no FIN, no RST).
+func idle(sc *script) *script {
+	n := 0
+	for i, s := range sc.segs {
+		if s.dir == 0 && len(s.data) > 0 {
+			n = i + 1
+			break
+		}
+	}
+	out := &script{segs: sc.segs[:n], hellos: 1}
+	out.records[0] = 1
+	return out
 }
