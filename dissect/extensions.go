@@ -1168,6 +1168,11 @@ type SCTInfo struct {
 	Version   *int    `json:"sct_version,omitempty"`
 	LogID     string  `json:"sct_log_id,omitempty"`
 	Timestamp *uint64 `json:"sct_timestamp,omitempty"` // ms since the Unix epoch
+	// The rest of a v1 SCT: its extensions' length, the signature's
+	// algorithm and length.
+	ExtensionsLength   *int      `json:"sct_extensions_length,omitempty"`
+	SignatureAlgorithm *CodeName `json:"sct_signature_algorithm,omitempty"`
+	SignatureLength    *int      `json:"sct_signature_length,omitempty"`
 }
 
 // RFC 6962, Section 3.3:
@@ -1198,6 +1203,16 @@ func decodeSCT(d *dec, s *cryptobyte.String) any {
 		var ts uint64
 		if sct.ReadUint8(&ver) && ver == 0 && sct.ReadBytes(&id, 32) && sct.ReadUint64(&ts) {
 			info.Version, info.LogID, info.Timestamp = ptr(int(ver)), hexString(id), &ts
+			// CtExtensions extensions<0..2^16-1>; digitally-signed struct
+			// (RFC 5246 Section 4.7: SignatureAndHashAlgorithm, opaque<0..2^16-1>).
+			var exts, sig cryptobyte.String
+			var alg uint16
+			if sct.ReadUint16LengthPrefixed(&exts) {
+				info.ExtensionsLength = ptr(len(exts))
+				if sct.ReadUint16(&alg) && sct.ReadUint16LengthPrefixed(&sig) {
+					info.SignatureAlgorithm, info.SignatureLength = ptr(enumName(SignatureScheme(alg))), ptr(len(sig))
+				}
+			}
 		}
 		v.SCTs = append(v.SCTs, info)
 	}

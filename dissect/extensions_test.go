@@ -121,6 +121,17 @@ func TestDecodeExtension(t *testing.T) {
 		// signed_certificate_timestamp (RFC 6962)
 		{"signed_certificate_timestamp in a CertificateEntry", ExtContextCertificate, ExtensionSignedCertificateTimestamp, "0006 0004 01020304",
 			&SCTListExt{ListLength: 6, SCTs: []SCTInfo{{Length: 4}}}, nil},
+		// A v1 SCT with extensions, as tshark shows tls.sct.sct_extensions_length,
+		// the signature's sig_hash_alg and tls.sct.sct_signature_length.
+		{"signed_certificate_timestamp v1 whole", ExtContextServerHello, ExtensionSignedCertificateTimestamp,
+			"0036 0034 00" + repeat("11", 32) + "0000018f00000000 0002abcd 0401 0003010203",
+			&SCTListExt{ListLength: 0x36, SCTs: []SCTInfo{{Length: 0x34, Version: ptr(0), LogID: repeat("11", 32), Timestamp: ptr[uint64](0x18f00000000),
+				ExtensionsLength: ptr(2), SignatureAlgorithm: &CodeName{0x0401, "rsa_pkcs1_sha256"}, SignatureLength: ptr(3)}}}, nil},
+		// Cut after the extensions: what was read stays.
+		{"signed_certificate_timestamp v1 no signature", ExtContextServerHello, ExtensionSignedCertificateTimestamp,
+			"002f 002d 00" + repeat("11", 32) + "0000018f00000000 0002abcd",
+			&SCTListExt{ListLength: 0x2f, SCTs: []SCTInfo{{Length: 0x2d, Version: ptr(0), LogID: repeat("11", 32), Timestamp: ptr[uint64](0x18f00000000),
+				ExtensionsLength: ptr(2)}}}, nil},
 		// padding (RFC 7685)
 		{"padding not zero", ExtContextClientHello, ExtensionPadding, "0000 01 00", &PaddingExt{Length: 4, AllZero: false}, nil},
 		// token_binding (RFC 8472)

@@ -764,7 +764,8 @@ func TestParseServerHello(t *testing.T) {
 				helloExt(5, "")),
 			check: func(t *testing.T, sh *ServerHello) {
 				assert.Equal(t, "h2", sh.ALPN)
-				assert.Equal(t, &SCTListExt{ListLength: 0x33, SCTs: []SCTInfo{{Length: 0x31, Version: ptr(0), LogID: repeat("ee", 32), Timestamp: ptr[uint64](0x18f00000000)}}},
+				assert.Equal(t, &SCTListExt{ListLength: 0x33, SCTs: []SCTInfo{{Length: 0x31, Version: ptr(0), LogID: repeat("ee", 32), Timestamp: ptr[uint64](0x18f00000000),
+					ExtensionsLength: ptr(0), SignatureAlgorithm: &CodeName{0x0403, "ecdsa_secp256r1_sha256"}, SignatureLength: ptr(2)}}},
 					sh.Extensions[3].Decoded)
 				assert.Equal(t, &StatusRequestExt{}, sh.Extensions[4].Decoded)
 			},

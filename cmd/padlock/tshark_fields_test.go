@@ -699,6 +699,12 @@ func rdnType(oid string) string {
 		return "STREET"
 	case "2.5.4.17":
 		return "POSTALCODE"
+	case "1.2.840.113549.1.9.1":
+		return "EMAILADDRESS"
+	case "0.9.2342.19200300.100.1.25":
+		return "DC"
+	case "0.9.2342.19200300.100.1.1":
+		return "UID"
 	}
 	return oid
 }
@@ -1032,7 +1038,7 @@ func prefixed(get func(*tsScope) []string) func(*tsScope) []string {
 // CertificateVerify.
 func sigAlgs(s *tsScope) []string {
 	if s.ext != nil {
-		if v := path(s.ext, "scts.*.sct_signature_algorithm.code"); len(v) > 0 {
+		if v := path(s.ext, "scts.*.sct_signature_algorithm.code"); len(v) > 0 { // the signed_certificate_timestamp extension's SCTs
 			return v
 		}
 		return path(s.ext, "signature_algorithms.*.code")
@@ -1451,6 +1457,9 @@ var tsharkFieldMap = map[string]fieldMap{
 		}
 		return out
 	}}, // the GeneralName CHOICE: padlock shows URI (6) locations only
+	// certificatePolicies (2.5.29.32).
+	"x509ce.CertificatePoliciesSyntax": {kNum, count(certField("policies"), 1)},
+	"x509ce.policyIdentifier":          {kStr, certField("policies")},
 	// cRLDistributionPoints (2.5.29.31).
 	"2.5.29.31>x509ce.uniformResourceIdentifier": {kStr, certField("crl_distribution_points")},
 	"x509ce.CRLDistPointsSyntax":                 {kNum, count(certField("crl_distribution_points"), 1)}, // one URI per point, as padlock counts them
@@ -1524,6 +1533,10 @@ func sctField(cert, ext string) func(*tsScope) []string {
 			v := path(e.(jobj), key)
 			if len(v) == 0 {
 				v = []string{"0"}
+			}
+			if key == "sct_timestamp" { // ms since the epoch in the extension
+				ms, _ := strconv.ParseInt(v[0], 10, 64)
+				v[0] = time.UnixMilli(ms).UTC().Format(time.RFC3339Nano)
 			}
 			out = append(out, v[0])
 		}
@@ -1658,7 +1671,8 @@ func rdnUnescape(v string) string {
 }
 
 func rdnOID(t string) string {
-	for _, oid := range []string{"2.5.4.6", "2.5.4.10", "2.5.4.11", "2.5.4.3", "2.5.4.5", "2.5.4.7", "2.5.4.8", "2.5.4.9", "2.5.4.17"} {
+	for _, oid := range []string{"2.5.4.6", "2.5.4.10", "2.5.4.11", "2.5.4.3", "2.5.4.5", "2.5.4.7", "2.5.4.8", "2.5.4.9", "2.5.4.17",
+		"1.2.840.113549.1.9.1", "0.9.2342.19200300.100.1.25", "0.9.2342.19200300.100.1.1"} {
 		if rdnType(oid) == strings.ToUpper(t) {
 			return oid
 		}
