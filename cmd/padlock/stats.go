@@ -113,7 +113,7 @@ func (m *monitor) packet(n int) {
 // asked for halves at each check, down to minEvictIdle.
 const (
 	maxEvictIdle = 10 * time.Second
-	minEvictIdle = 50 * time.Millisecond
+	minEvictIdle = time.Second
 )
 
 // checkMemory ends idle connections while the live heap is over the cap.
