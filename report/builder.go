@@ -333,7 +333,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		case m.ClientHello != nil:
 			h.Detail = clientHelloJSON(m.ClientHello)
 		case m.ServerHello != nil:
-			h.Detail = serverHelloJSON(m.ServerHello)
+			h.Detail = serverHelloWithFingerprints(m.ServerHello, b.JA4Plus)
 		case m.Decoded != nil:
 			h.Detail = messageDetail(m.Decoded, certIndex)
 			certIndex += parsedCount(m.Decoded)

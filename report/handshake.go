@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/padlock-tls/padlock/dissect"
+	"github.com/padlock-tls/padlock/dissect/fingerprint"
 )
 
 // Handshake is one handshake message: where it came from, which frames and
@@ -149,9 +150,26 @@ type clientHelloDetail struct {
 	SupportedGroups    []CodeName  `json:"supported_groups,omitempty"`
 	SignatureSchemes   []CodeName  `json:"signature_algorithms,omitempty"`
 	SSLv2              bool        `json:"sslv2,omitempty"`
+	// Fingerprints of this hello (fingerprints{} has the connection's:
+	// the last ClientHello's), as tshark shows one per hello.
+	JA3     string `json:"ja3,omitempty"`
+	JA3Full string `json:"ja3_full,omitempty"`
+	JA4     string `json:"ja4,omitempty"`
+	JA4R    string `json:"ja4_r,omitempty"`
 }
 
 func clientHelloJSON(ch *dissect.ClientHello) any {
+	d := clientHelloFields(ch)
+	if !ch.SSLv2 {
+		j := fingerprint.JA3(ch)
+		d.JA3, d.JA3Full = j.Hash, j.Full
+		j4 := fingerprint.JA4(ch)
+		d.JA4, d.JA4R = j4.JA4, j4.JA4R
+	}
+	return d
+}
+
+func clientHelloFields(ch *dissect.ClientHello) clientHelloDetail {
 	d := clientHelloDetail{
 		Version:           ch.Version.String(),
 		VersionCode:       int(ch.Version),
@@ -170,6 +188,18 @@ func clientHelloJSON(ch *dissect.ClientHello) any {
 	d.CompressionMethods = make([]int, len(ch.CompressionMethods))
 	for i, m := range ch.CompressionMethods {
 		d.CompressionMethods[i] = int(m)
+	}
+	return d
+}
+
+// serverHelloWithFingerprints adds the hello's own JA3S (and JA4S with
+// ja4plus) to its fields.
+func serverHelloWithFingerprints(sh *dissect.ServerHello, ja4plus bool) any {
+	d := serverHelloJSON(sh).(serverHelloDetail)
+	j := fingerprint.JA3S(sh)
+	d.JA3S, d.JA3SFull = j.Hash, j.Full
+	if ja4plus {
+		d.JA4S, d.JA4SR = fingerprint.JA4S(sh)
 	}
 	return d
 }
@@ -193,6 +223,10 @@ type serverHelloDetail struct {
 	KeyShareLength      int         `json:"key_share_length,omitempty"`
 	ALPN                string      `json:"alpn,omitempty"`
 	Downgrade           string      `json:"downgrade_sentinel,omitempty"`
+	JA3S                string      `json:"ja3s,omitempty"`
+	JA3SFull            string      `json:"ja3s_full,omitempty"`
+	JA4S                string      `json:"ja4s,omitempty"` // --ja4plus
+	JA4SR               string      `json:"ja4s_r,omitempty"`
 }
 
 func serverHelloJSON(sh *dissect.ServerHello) any {
