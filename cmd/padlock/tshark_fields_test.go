@@ -1267,6 +1267,7 @@ var tsharkFieldMap = map[string]fieldMap{
 	"tls.extension.psk_ke_modes_length":                           {kNum, count(extField("ke_modes.*.code"), 1)},
 	"tls.extension.psk_ke_mode":                                   {kNum, extField("ke_modes.*.code")},
 	"tls.record_size_limit":                                       {kNum, extField("record_size_limit")},
+	"tls.handshake.extension.heartbeat.mode":                      {kNum, extField("mode.code")},
 
 	// Certificate (TLS 1.2 form): handshake[].certificates[k] and certificates[].
 	"tls.handshake.certificates_length": {kNum, msgField("certificates_length")},

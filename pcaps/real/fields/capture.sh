@@ -9,7 +9,7 @@
 # certificates carry (richcert.go) plus SCTs in the TLS extension.
 #
 # Needs root (tcpdump), tcpdump, openssl 3, go. Uses 127.0.0.1, ports
-# 8470-8480; every process is bounded by timeout(1). Each capture gets the
+# 8470-8481; every process is bounded by timeout(1). Each capture gets the
 # client's key log beside it (X.keylog), which the test hands to both tools.
 # Not reproducible (fresh randoms, keys, times): the files are the artifacts.
 #
@@ -74,3 +74,34 @@ run ocsp13 $RSA -www -tls1_3 -status_file "$W/ocsp.der" -- -tls1_3 -status -serv
 run maxfrag $RSA -www -tls1_2 -- -tls1_2 -maxfraglen 1024 -servername example.com -no_ticket
 run richcert12 -cert "$W/chain.pem" -key "$W/key.pem" -serverinfo "$W/serverinfo.pem" -www -tls1_2 -- \
 	-tls1_2 -servername example.com -ct -ctlogfile "$W/ct.cnf"
+
+# grun NAME SERVER-ARGS... -- CLIENT-ARGS... -- the same with GnuTLS (key
+# log from SSLKEYLOGFILE).
+grun() {
+	name=$1
+	shift
+	port=$((port + 1))
+	srv=()
+	while [ "$1" != "--" ]; do
+		srv+=("$1")
+		shift
+	done
+	shift
+	echo "== $name.pcap (port $port)" >&2
+	timeout 10 tcpdump -i lo -U -s0 -w "$out/$name.pcap" "tcp port $port and host 127.0.0.1" 2>"$W/tcpdump.err" &
+	tpid=$!
+	sleep 0.5
+	timeout 8 gnutls-serv -p $port "${srv[@]}" >"$W/server.log" 2>&1 </dev/null &
+	spid=$!
+	sleep 0.8
+	(printf 'GET / HTTP/1.0\r\n\r\n'; sleep 1) | SSLKEYLOGFILE="$out/$name.keylog" timeout 5 gnutls-cli -p $port 127.0.0.1 "$@" >"$W/client.log" 2>&1 || true
+	sleep 0.5
+	kill $spid 2>/dev/null || true
+	wait $spid 2>/dev/null || true
+	sleep 0.3
+	kill -INT $tpid 2>/dev/null || true
+	wait $tpid 2>/dev/null || true
+}
+cat "$C/leaf-rsa.pem" "$C/intermediate.pem" >"$W/chain-rsa.pem"
+grun gnutls-heartbeat12 --x509certfile="$W/chain-rsa.pem" --x509keyfile="$C/leaf-rsa-key.pem" -b --http --priority=NORMAL:-VERS-TLS1.3 -- \
+	--no-ca-verification -b --priority=NORMAL:-VERS-TLS1.3 --sni-hostname=example.com
