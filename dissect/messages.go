@@ -50,6 +50,11 @@ type MessageContext struct {
 	// has no supported_signature_algorithms (RFC 5246, Section 1.2); when
 	// Version is 0 the layout is inferred from the lengths.
 	Version Version
+	// ParseCertificate, when set, parses each certificate of a chain in
+	// place of the package's ParseCertificate: a caller that sees the same
+	// certificates again and again (every connection to one server)
+	// passes a cache. It must return what ParseCertificate would.
+	ParseCertificate func(der []byte) (*Certificate, []*Error)
 }
 
 // handshakeTypeSupplementalData and the others below are handshake types
@@ -92,9 +97,9 @@ func DecodeMessage(m *Message, ctx MessageContext) (any, []*Error) {
 		return decodeNewConnectionID(b)
 	case HandshakeTypeCertificate:
 		if ctx.TLS13 {
-			return decodeCertificate13(b, "certificate")
+			return decodeCertificate13(b, "certificate", ctx.ParseCertificate)
 		}
-		return decodeCertificate12(b)
+		return decodeCertificate12(b, ctx.ParseCertificate)
 	case HandshakeTypeServerKeyExchange:
 		return decodeServerKeyExchange(b, ctx)
 	case HandshakeTypeCertificateRequest:
@@ -121,7 +126,7 @@ func DecodeMessage(m *Message, ctx MessageContext) (any, []*Error) {
 	case HandshakeTypeKeyUpdate:
 		return decodeKeyUpdate(b)
 	case HandshakeTypeCompressedCert:
-		return decodeCompressedCertificate(b)
+		return decodeCompressedCertificate(b, ctx.ParseCertificate)
 	case handshakeTypeEKTKey:
 		return decodeEKTKey(b)
 	case HandshakeTypeMessageHash:
@@ -278,6 +283,8 @@ type CertificateMsg struct {
 	// maxChainCertificates; Capped is set when there were more.
 	Count  int
 	Capped bool
+
+	parse func([]byte) (*Certificate, []*Error) // MessageContext.ParseCertificate
 }
 
 // CertificateEntry is one certificate in a chain.
@@ -345,7 +352,11 @@ func (c *CertificateMsg) addEntry(p *parser, der []byte) *CertificateEntry {
 	}
 	e := CertificateEntry{DER: der, Off: p.at(der)}
 	if len(der) > 0 { // an empty entry already broke its <1..2^24-1> bound
-		cert, errs := ParseCertificate(der)
+		parse := c.parse
+		if parse == nil {
+			parse = ParseCertificate
+		}
+		cert, errs := parse(der)
 		e.Cert = cert
 		p.mergeAt(errs, e.Off)
 	}
@@ -359,8 +370,8 @@ func (c *CertificateMsg) addEntry(p *parser, der []byte) *CertificateEntry {
 //	struct {
 //	    ASN.1Cert certificate_list<0..2^24-1>;
 //	} Certificate;
-func decodeCertificate12(b []byte) (any, []*Error) {
-	c := &CertificateMsg{}
+func decodeCertificate12(b []byte, parse func([]byte) (*Certificate, []*Error)) (any, []*Error) {
+	c := &CertificateMsg{parse: parse}
 	p := msgParser(b, "certificate")
 	s := cryptobyte.String(b)
 	var list cryptobyte.String
@@ -399,8 +410,8 @@ func decodeCertificate12(b []byte) (any, []*Error) {
 // Per-certificate extensions are decoded in the certificate context; a
 // status_request extension's OCSP response (RFC 8446, Section 4.4.2.1) is
 // decoded into the entry's OCSP.
-func decodeCertificate13(b []byte, what string) (*CertificateMsg, []*Error) {
-	c := &CertificateMsg{TLS13: true}
+func decodeCertificate13(b []byte, what string, parse func([]byte) (*Certificate, []*Error)) (*CertificateMsg, []*Error) {
+	c := &CertificateMsg{TLS13: true, parse: parse}
 	p := msgParser(b, what)
 	s := cryptobyte.String(b)
 	var rc, list cryptobyte.String
@@ -1695,7 +1706,7 @@ type CompressedCertificateMsg struct {
 // Wireshark agree), decoded here in its TLS 1.3 form. Problems inside it are
 // reported at the compressed data's offset, with the offset inside the
 // decompressed body in the message.
-func decodeCompressedCertificate(b []byte) (any, []*Error) {
+func decodeCompressedCertificate(b []byte, parse func([]byte) (*Certificate, []*Error)) (any, []*Error) {
 	m := &CompressedCertificateMsg{}
 	p := msgParser(b, "compressed_certificate")
 	s := cryptobyte.String(b)
@@ -1726,7 +1737,7 @@ func decodeCompressedCertificate(b []byte) (any, []*Error) {
 		p.add(code, off, "%s: %s: %s", p.what, m.Algorithm.Name, why)
 		return m, p.errs
 	}
-	inner, innerErrs := decodeCertificate13(raw, "certificate")
+	inner, innerErrs := decodeCertificate13(raw, "certificate", parse)
 	m.Certificate = inner
 	// The inner entries' DER and offsets point into the decompressed copy,
 	// not into b: keep DER, but report problems at the compressed data.

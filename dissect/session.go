@@ -88,6 +88,10 @@ type Session struct {
 	HelloRetry   *ServerHello
 	TLS13        bool // the ServerHello selected TLS 1.3
 
+	// ParseCertificate, when set, parses certificates instead of
+	// ParseCertificate (MessageContext.ParseCertificate): a cache.
+	ParseCertificate func(der []byte) (*Certificate, []*Error)
+
 	hs  [2]HandshakeReader
 	ccs [2]bool
 }
@@ -262,7 +266,7 @@ func (s *Session) message(side Side, m *Message) *HandshakeMsg {
 
 // context is what a message from side means in this connection so far.
 func (s *Session) context(side Side) MessageContext {
-	ctx := MessageContext{TLS13: s.TLS13, FromServer: s.Roles && side != s.ClientSide}
+	ctx := MessageContext{TLS13: s.TLS13, FromServer: s.Roles && side != s.ClientSide, ParseCertificate: s.ParseCertificate}
 	if sh := s.ServerHello; sh != nil {
 		ctx.CipherSuite = sh.CipherSuite
 		ctx.Version = sh.NegotiatedVersion()

@@ -29,6 +29,8 @@ type Builder struct {
 	// Trust checks server certificate chains for the verdict; nil uses
 	// the system's roots.
 	Trust *Trust
+	certs certCache
+
 	// Keys, when set, decrypts connections whose client random it knows
 	// (--keylog, SSLKEYLOGFILE, pcapng Decryption Secrets Blocks).
 	Keys decrypt.Keys
@@ -76,6 +78,7 @@ func (b *Builder) state(c *reassembly.Conn) *connState {
 		return s
 	}
 	s := &connState{sess: dissect.NewSession()}
+	s.sess.ParseCertificate = b.certs.parse
 	c.State = s
 	return s
 }
@@ -318,7 +321,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		t.Heartbeats = append(t.Heartbeats, h)
 	}
 	rep.Decryption = s.dec.report(client, server)
-	rep.Certificates = certificates(s, from, b.JA4Plus)
+	rep.Certificates = certificates(s, from, b.JA4Plus, &b.certs)
 	rep.Fingerprints = fingerprints(s, ch, rep.Certificates, b.JA4Plus)
 	keyExchange(t, s, client, server)
 

@@ -21,6 +21,8 @@ type Certificate struct {
 	// JA4X and JA4XR are only computed with --ja4plus (FoxIO License 1.1).
 	JA4X  string `json:"ja4x,omitempty"`
 	JA4XR string `json:"ja4x_r,omitempty"`
+
+	cache *certCache // encodes the certificate's own fields once
 }
 
 // Fingerprints of the connection's hellos and certificates.
@@ -41,7 +43,7 @@ type Fingerprints struct {
 
 // certificates lists every certificate of every Certificate (or
 // CompressedCertificate) message, in handshake order.
-func certificates(s *connState, from func(dissect.Side) string, ja4plus bool) []Certificate {
+func certificates(s *connState, from func(dissect.Side) string, ja4plus bool, cache *certCache) []Certificate {
 	out := []Certificate{}
 	for mi, m := range s.msgs {
 		chain := dissect.CertificateChain(m.Decoded)
@@ -52,7 +54,7 @@ func certificates(s *connState, from func(dissect.Side) string, ja4plus bool) []
 			if e.Cert == nil {
 				continue
 			}
-			c := Certificate{From: from(m.Side), Index: i, Message: mi, Certificate: e.Cert, Frames: m.Frames}
+			c := Certificate{From: from(m.Side), Index: i, Message: mi, Certificate: e.Cert, Frames: m.Frames, cache: cache}
 			if i < len(m.CertFrames) && len(m.CertFrames[i]) > 0 {
 				c.Frames = m.CertFrames[i]
 			}
