@@ -813,6 +813,10 @@ func (c *tsharkCheck) compareFields(where string, sc *tsScope, vals map[string][
 		if fm.kind == kPrefix {
 			ok = len(a) == len(b)
 			for i := 0; ok && i < len(a); i++ {
+				if n, isLen := strings.CutPrefix(b[i], "#"); isLen {
+					ok = strconv.Itoa(len(a[i])/2) == n
+					continue
+				}
 				ok = a[i] == b[i] || b[i] != "" && strings.HasPrefix(a[i], b[i])
 			}
 		} else {
@@ -1033,6 +1037,24 @@ func prefixed(get func(*tsScope) []string) func(*tsScope) []string {
 	return mapEach(get, func(v string) string { return "#" + v })
 }
 
+// extData is what padlock shows of an extension's bytes where tshark shows
+// them raw (tls.handshake.extension.data: an extension tshark does not
+// decode): the hex of an undecoded one (its first 1024 bytes), a GREASE
+// extension's or session_ticket's first 64; for an extension padlock
+// decodes and tshark 4.0 does not (encrypted_client_hello, ...), its length,
+// as "#N", which compare checks against the number of bytes.
+func extData(s *tsScope) []string {
+	for _, k := range []string{"hex", "ticket", "data"} {
+		if v := path(s.ext, k); len(v) > 0 {
+			return v[:1]
+		}
+	}
+	if l := path(s.ext, "length"); len(l) > 0 && l[0] != "0" {
+		return []string{"#" + l[0]}
+	}
+	return []string{""}
+}
+
 // sigAlgs is the signature schemes of a signature_algorithms(_cert)
 // extension, of a CertificateRequest, or the one of a ServerKeyExchange or
 // CertificateVerify.
@@ -1204,7 +1226,7 @@ var tsharkFieldMap = map[string]fieldMap{
 	// Extensions (padlock's extensions[k]).
 	"tls.handshake.extension.type":                                {kNum, extField("code")},
 	"tls.handshake.extension.len":                                 {kNum, extField("length")},
-	"tls.handshake.extension.data":                                {kPrefix, func(s *tsScope) []string { return append(append(path(s.ext, "hex"), path(s.ext, "ticket")...), "")[:1] }}, // padlock dumps the first 1024 bytes of an undecoded extension, 64 of a session_ticket
+	"tls.handshake.extension.data":                                {kPrefix, extData}, // see extData
 	"tls.handshake.extensions_server_name_list_len":               {kNum, extField("server_name_list_length")},
 	"tls.handshake.extensions_server_name_type":                   {kNum, extField("server_names.*.type.code")},
 	"tls.handshake.extensions_server_name_len":                    {kNum, extField("server_names.*.length")},
@@ -1290,6 +1312,18 @@ var tsharkFieldMap = map[string]fieldMap{
 	"ocsp.signature":                    {kLen, prefixed(ocspField("signature_length"))}, // length only
 	"ocsp.certs":                        {kNum, count(ocspField("certificates.*.sha256"), 1)},
 	"tls.handshake.max_fragment_length": {kNum, extField("max_fragment_length.code")},
+	// compress_certificate (RFC 8879) and CompressedCertificate; not in a
+	// capture here yet.
+	"tls.compress_certificate.algorithms_length":                     {kNum, count(extField("algorithms.*.code"), 2)},
+	"tls.compress_certificate.algorithm":                             {kNum, first(extField("algorithms.*.code"), msgField("algorithm.code"))},
+	"tls.compress_certificate.uncompressed_length":                   {kNum, msgField("uncompressed_length")},
+	"tls.compress_certificate.compressed_certificate_message.length": {kNum, msgField("compressed_length")},
+	"tls.compress_certificate.compressed_certificate_message":        {kLen, prefixed(msgField("compressed_length"))}, // length only
+	// client/server_certificate_type (RFC 7250), srp (RFC 5054); not in a capture here yet.
+	"tls.handshake.cert_type.types_len":     {kNum, count(extField("certificate_types.*.code"), 1)},
+	"tls.handshake.cert_type.type":          {kNum, first(extField("certificate_types.*.code"), extField("certificate_type.code"))},
+	"tls.handshake.extensions_srp_len":      {kNum, extField("srp_identity_length")},
+	"tls.handshake.extensions_srp_username": {kStr, extField("srp_identity")},
 
 	// CertificateRequest (TLS 1.2 and older); its signature algorithms are above.
 	"tls.handshake.cert_types_count": {kNum, count(msgField("certificate_types.*.code"), 1)},

@@ -9,7 +9,7 @@
 # certificates carry (richcert.go) plus SCTs in the TLS extension.
 #
 # Needs root (tcpdump), tcpdump, openssl 3, go. Uses 127.0.0.1, ports
-# 8470-8481; every process is bounded by timeout(1). Each capture gets the
+# 8470-8482; every process is bounded by timeout(1). Each capture gets the
 # client's key log beside it (X.keylog), which the test hands to both tools.
 # Not reproducible (fresh randoms, keys, times): the files are the artifacts.
 #
@@ -105,3 +105,13 @@ grun() {
 cat "$C/leaf-rsa.pem" "$C/intermediate.pem" >"$W/chain-rsa.pem"
 grun gnutls-heartbeat12 --x509certfile="$W/chain-rsa.pem" --x509keyfile="$C/leaf-rsa-key.pem" -b --http --priority=NORMAL:-VERS-TLS1.3 -- \
 	--no-ca-verification -b --priority=NORMAL:-VERS-TLS1.3 --sni-hostname=example.com
+
+# Go crypto/tls with Encrypted Client Hello (ech.go), port 8482.
+echo "== ech13.pcap (port 8482)" >&2
+timeout 15 tcpdump -i lo -U -s0 -w "$out/ech13.pcap" "tcp port 8482 and host 127.0.0.1" 2>"$W/tcpdump.err" &
+tpid=$!
+sleep 0.5
+(cd "$here" && timeout 60 go run ech.go "$C" "$out/ech13.keylog") >&2 || true
+sleep 0.5
+kill -INT $tpid 2>/dev/null || true
+wait $tpid 2>/dev/null || true
