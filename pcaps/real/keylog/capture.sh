@@ -5,7 +5,7 @@
 #
 # Needs root (tcpdump), tcpdump, openssl 3 and gnutls-bin (for the suites
 # this OpenSSL lacks: RC4, 3DES, NULL, AES-256-CCM). Uses only 127.0.0.1
-# and ports 8450-8478; every process is bounded by timeout(1). The server uses
+# and ports 8450-8480; every process is bounded by timeout(1). The server uses
 # the generator's test PKI (pcaps/gen/certs): the RSA example.com leaf and
 # "Padlock Test Intermediate CA".
 #
@@ -209,5 +209,23 @@ gnutls tls12-3des-etm 8471 'NORMAL:-CIPHER-ALL:+3DES-CBC:-VERS-ALL:+VERS-TLS1.2'
 gnutls tls12-aes256ccm 8472 'NORMAL:-CIPHER-ALL:+AES-256-CCM:+RSA:-VERS-ALL:+VERS-TLS1.2'
 gnutls tls12-null-sha 8473 'NORMAL:-CIPHER-ALL:+NULL:-VERS-ALL:+VERS-TLS1.2'
 gnutls tls10-rc4-md5 8474 'NORMAL:-CIPHER-ALL:+ARCFOUR-128:-MAC-ALL:+MD5:-KX-ALL:+RSA:-VERS-ALL:+VERS-TLS1.0'
+
+# curl (OpenSSL backend here) writes SSLKEYLOGFILE like a browser; it
+# offers h2 and http/1.1 and checks nothing (-k: the test PKI).
+curl_one() { # NAME PORT SERVER_OPTS CURL_OPTS
+	name=$1 port=$2 sopts=$3 copts=$4
+	echo "== $name.pcap" >&2
+	rm -f "$out/$name.keylog"
+	# shellcheck disable=SC2086
+	start_server -accept "127.0.0.1:$port" -WWW -naccept 1 $sopts
+	capture "$port" "$out/$name.pcap"
+	# shellcheck disable=SC2086
+	SSLKEYLOGFILE="$out/$name.keylog" timeout 10 curl -sk --resolve "example.com:$port:127.0.0.1" $copts \
+		"https://example.com:$port/hello.txt" >/dev/null 2>&1 || true
+	stop_capture
+	stop_server
+}
+curl_one curl-tls13 8479 "-tls1_3" "--tlsv1.3"
+curl_one curl-tls12 8480 "-tls1_2" "--tlsv1.2 --tls-max 1.2"
 
 ls -l "$out"/*.pcap >&2
