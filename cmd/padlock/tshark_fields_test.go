@@ -37,6 +37,21 @@ import (
 // tsharkFieldMap (and then equal, after normalisation) or in tsharkNotShown
 // with its reason; anything else fails the test, so a field tshark learns
 // to show, or a capture that brings a new one, cannot pass unseen.
+//
+// Captures: captures(t) and every subfolder of pcaps/real (failures,
+// keylog, fields); a capture with X.keylog beside it is read decrypted by
+// both tools (so are pcapng Decryption Secrets Blocks), which brings the
+// TLS 1.3 handshake in. PADLOCK_TSHARK_CAPTURES="glob ..." adds captures
+// from elsewhere. go test -v logs what was seen and what is not shown.
+//
+// Names: a few tshark fields mean different things by place and are
+// qualified: by the enclosing object ("x509af.signature_element>
+// x509af.algorithm.id"), by the name they are in ("x509af.issuer_tree>
+// x509if.oid"; "x509sat.(value)" is an attribute's string of any ASN.1
+// type), or by the certificate extension's OID ("2.5.29.17>x509ce.dNSName").
+// Issuer, subject, CA and responder names are compared as RFC 4514 strings
+// built from tshark's RDNs (reversed: padlock writes the most specific
+// first), attribute keywords case-blind.
 func TestTsharkFields(t *testing.T) {
 	tshark, err := exec.LookPath("tshark")
 	if err != nil {
@@ -70,12 +85,16 @@ func TestTsharkFields(t *testing.T) {
 	}
 	sort.Strings(names)
 	compared := 0
+	var notShown []string
 	for _, n := range names {
 		if _, ok := tsharkFieldMap[n]; ok {
 			compared++
+		} else if _, ok := tsharkNotShown[n]; ok {
+			notShown = append(notShown, n)
 		}
 	}
-	t.Logf("%d distinct tshark fields seen, %d compared with padlock's JSON, %d not shown by padlock", len(names), compared, len(names)-compared)
+	t.Logf("%d captures, %d distinct tshark fields seen, %d compared with padlock's JSON, %d not shown by padlock: %s",
+		len(paths), len(names), compared, len(notShown), strings.Join(notShown, " "))
 }
 
 // tsRun is padlock's and tshark's output for one capture.
