@@ -140,3 +140,38 @@ func TestVerdictFollowsTrustStore(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "--ca-file")
 }
+
+// Weak suites negotiated by real stacks (GnuTLS 3.7, pcaps/real/keylog/
+// README.md) cost the padlock, each for its own reason.
+func TestWeakCipherVerdicts(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"tls10-rc4-md5.pcap", []string{"critical protocol_outdated", "critical cipher_rc4", "warning no_forward_secrecy"}},
+		{"tls12-rc4-sha.pcap", []string{"critical cipher_rc4"}},
+		{"tls12-3des-etm.pcap", []string{"critical cipher_3des"}},
+		{"tls12-null-sha.pcap", []string{"critical cipher_null"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			out, errOut, code := runPadlock("-r", "../../pcaps/real/keylog/"+tc.file, "--format", "json", "--ca-file", "../../pcaps/gen/certs/root.pem")
+			require.Equal(t, 0, code, errOut)
+			var r struct {
+				Verdict struct {
+					Padlock  bool `json:"padlock"`
+					Problems []struct {
+						Code     string `json:"code"`
+						Severity string `json:"severity"`
+					} `json:"problems"`
+				} `json:"verdict"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &r))
+			var got []string
+			for _, p := range r.Verdict.Problems {
+				got = append(got, p.Severity+" "+p.Code)
+			}
+			assert.Equal(t, tc.want, got)
+			assert.False(t, r.Verdict.Padlock)
+		})
+	}
+}
