@@ -72,7 +72,7 @@ run tls13-ffdhe $RSA -www -tls1_3 -- -tls1_3 -status -groups ffdhe2048:x25519 -s
 run ocsp12 $RSA -www -tls1_2 -status_file "$W/ocsp.der" -- -tls1_2 -status -servername example.com
 run ocsp13 $RSA -www -tls1_3 -status_file "$W/ocsp.der" -- -tls1_3 -status -servername example.com
 run maxfrag $RSA -www -tls1_2 -- -tls1_2 -maxfraglen 1024 -servername example.com -no_ticket
-run richcert12 -cert "$W/chain.pem" -key "$W/key.pem" -serverinfo "$W/serverinfo.pem" -www -tls1_2 -- \
+run richcert12 -cert "$W/chain.pem" -cert_chain "$W/ca.pem" -key "$W/key.pem" -serverinfo "$W/serverinfo.pem" -www -tls1_2 -- \
 	-tls1_2 -servername example.com -ct -ctlogfile "$W/ct.cnf"
 
 # grun NAME SERVER-ARGS... -- CLIENT-ARGS... -- the same with GnuTLS (key

@@ -5,7 +5,8 @@
 // subjectAltName kind, authorityInfoAccess, CRL distribution points,
 // certificatePolicies, an embedded SCT list, an unknown extension and a
 // subject with UTF-8, serialNumber, street, postalCode, emailAddress and DC;
-// and serverinfo.pem, the same SCTs for the TLS extension.
+// chain.pem (leaf and CA), ca.pem, key.pem; and serverinfo.pem, the same
+// SCTs for the TLS extension.
 //
 // Usage: go run richcert.go DIR
 package main
@@ -43,7 +44,7 @@ func main() {
 	ca := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Rich CA", Organization: []string{"Padlock, Test"}, Country: []string{"US"}, Province: []string{"CA"}, Locality: []string{"SF"}, OrganizationalUnit: []string{"Unit+One"}},
 		NotBefore: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2060, 1, 1, 0, 0, 0, 0, time.UTC),
 		IsCA: true, BasicConstraintsValid: true, MaxPathLen: 2, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-		PermittedDNSDomains: []string{"example.com"}}
+		PermittedDNSDomains: []string{"example.com"}, ExcludedIPRanges: []*net.IPNet{{IP: net.IP{192, 0, 2, 0}, Mask: net.CIDRMask(24, 32)}}, PermittedEmailAddresses: []string{"example.com"}}
 	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
 	must(err)
 	caCert, _ := x509.ParseCertificate(caDER)
@@ -94,6 +95,9 @@ func main() {
 	pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: leafDER})
 	pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 	f.Close()
+	cf, _ := os.Create(dir + "/ca.pem")
+	pem.Encode(cf, &pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	cf.Close()
 	kb, _ := x509.MarshalECPrivateKey(leafKey)
 	k, _ := os.Create(dir + "/key.pem")
 	pem.Encode(k, &pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
