@@ -215,6 +215,24 @@ func TestRealCaptures(t *testing.T) {
 		{"tls12-3des-etm", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", [][]string{gnutlsFlowServerAlert}, nil},
 		{"tls12-aes256ccm", "TLS_RSA_WITH_AES_256_CCM", [][]string{gnutlsFlow}, nil},
 		{"tls12-null-sha", "TLS_ECDHE_RSA_WITH_NULL_SHA", [][]string{gnutlsFlow}, nil},
+		// curl 7.88 (OpenSSL 3.0) asks with HTTP/1.1; s_server -WWW answers
+		// HTTP/1.0 and closes first.
+		{"curl-tls13", "TLS_AES_256_GCM_SHA384", [][]string{cat(tls13Server, []string{
+			`client application data "GET /hello.txt HTTP/1.1"`,
+			"server application handshake [4]",
+			"server application handshake [4]",
+			`server application data "HTTP/1.0 200 ok"`,
+			"server application alert [1 0]",
+			"client application alert [1 0]",
+		})}, nil},
+		{"curl-tls12", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", [][]string{{
+			"client application handshake [20]",
+			"server application handshake [20]",
+			`client application data "GET /hello.txt HTTP/1.1"`,
+			`server application data "HTTP/1.0 200 ok"`,
+			"server application alert [1 0]",
+			"client application alert [1 0]",
+		}}, nil},
 	}
 	seen := map[string]bool{}
 	for _, tc := range tests {
