@@ -228,15 +228,8 @@ func TestDecryptAgainstTshark(t *testing.T) {
 					ours = append(ours, fmt.Sprintf("%d:%d", h.Frames[len(h.Frames)-1], h.TypeCode))
 				}
 			}
-			args := []string{"-r", path, "-o", "tls.keylog_file:" + keylog, "-o", "tcp.reassemble_out_of_order:TRUE",
-				"-Y", "tls.handshake.type", "-T", "fields", "-e", "frame.number", "-e", "tls.handshake.type"}
-			for p := range ports {
-				args = append(args, "-d", fmt.Sprintf("tcp.port==%d,tls", p))
-			}
-			raw, err := exec.Command(tshark, args...).Output()
-			if _, exit := err.(*exec.ExitError); !exit {
-				require.NoError(t, err)
-			}
+			raw := tsharkOn(t, tshark, path, ports, "-o", "tls.keylog_file:"+keylog,
+				"-Y", "tls.handshake.type", "-T", "fields", "-e", "frame.number", "-e", "tls.handshake.type")
 			var theirs []string
 			sc := bufio.NewScanner(strings.NewReader(string(raw)))
 			for sc.Scan() {

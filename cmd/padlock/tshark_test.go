@@ -36,6 +36,22 @@ type tsConn struct {
 	} `json:"errors"`
 }
 
+// tsharkOn runs tshark on path with TLS decoded on the given server ports
+// and out-of-order segments reassembled, and returns its output. tshark
+// exits non-zero on a capture cut short but still prints what it read.
+func tsharkOn(t *testing.T, tshark, path string, ports map[int]bool, args ...string) []byte {
+	t.Helper()
+	all := []string{"-r", path, "-o", "tcp.reassemble_out_of_order:TRUE"}
+	for p := range ports {
+		all = append(all, "-d", fmt.Sprintf("tcp.port==%d,tls", p))
+	}
+	raw, err := exec.Command(tshark, append(all, args...)...).Output()
+	if _, exit := err.(*exec.ExitError); !exit {
+		require.NoError(t, err)
+	}
+	return raw
+}
+
 // TestAgainstTshark cross-checks every bundled capture with tshark when it
 // is installed (.ci/run installs it): every cleartext handshake message
 // padlock reports must be the one tshark shows complete in the last frame
@@ -74,19 +90,9 @@ func TestAgainstTshark(t *testing.T) {
 					ours = append(ours, fmt.Sprintf("%d:%d", h.Frames[len(h.Frames)-1], h.TypeCode))
 				}
 			}
-			args := []string{"-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tls.handshake.type",
-				"-T", "fields", "-E", "separator=|",
+			raw := tsharkOn(t, tshark, path, ports, "-Y", "tls.handshake.type", "-T", "fields", "-E", "separator=|",
 				"-e", "frame.number", "-e", "tls.handshake.type", "-e", "tls.handshake.extensions_server_name",
-				"-e", "tls.handshake.ciphersuite", "-e", "tls.handshake.extensions.supported_version", "-e", "tls.handshake.version"}
-			for p := range ports {
-				args = append(args, "-d", fmt.Sprintf("tcp.port==%d,tls", p))
-			}
-			// tshark exits non-zero on a capture cut short but still prints
-			// what it read.
-			raw, err := exec.Command(tshark, args...).Output()
-			if _, exit := err.(*exec.ExitError); !exit {
-				require.NoError(t, err)
-			}
+				"-e", "tls.handshake.ciphersuite", "-e", "tls.handshake.extensions.supported_version", "-e", "tls.handshake.version")
 			var theirs []string
 			snis := map[string]bool{}
 			suites := map[int]bool{}
