@@ -155,7 +155,7 @@ func (s *Session) Record(r RecordIn) RecordResult {
 		}
 		return res
 	}
-	if s.encrypted(r.Side, r.Type) {
+	if s.encrypted(r.Side, r.Type) && !(r.Type == ContentTypeHandshake && s.ServerHello == nil && looksLikeClientHello(r.Body)) {
 		res.Encrypted = true
 		switch r.Type {
 		case ContentTypeHandshake:
@@ -288,6 +288,18 @@ func (s *Session) End() []*HandshakeMsg {
 		}
 	}
 	return out
+}
+
+// looksLikeClientHello: a handshake record that opens with a ClientHello
+// header and a TLS legacy_version. A ChangeCipherSpec before any hello
+// (hostile, or a broken stack) does not make the ClientHello after it
+// unreadable; an encrypted Finished matches by chance once in 2^24.
+func looksLikeClientHello(b []byte) bool {
+	if len(b) < 6 || HandshakeType(b[0]) != HandshakeTypeClientHello {
+		return false
+	}
+	n := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
+	return n >= 2 && b[4] == 3 && b[5] <= 4
 }
 
 // looksEncrypted reports whether an alert body cannot be cleartext alerts:

@@ -117,7 +117,7 @@ type row struct {
 }
 
 func (s *SummaryWriter) Close() error {
-	bw := bufio.NewWriter(s.w)
+	bw := bufio.NewWriter(&terminalSafe{w: s.w})
 	pct := func(n int) string {
 		if s.conns == 0 {
 			return "0%"

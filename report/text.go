@@ -24,7 +24,7 @@ type TextWriter struct {
 
 // NewTextWriter returns a ladder writer on w.
 func NewTextWriter(w io.Writer) *TextWriter {
-	return &TextWriter{bw: bufio.NewWriterSize(w, 64<<10)}
+	return &TextWriter{bw: bufio.NewWriterSize(&terminalSafe{w: w}, 64<<10)}
 }
 
 // Close flushes buffered output.
