@@ -120,13 +120,24 @@ func (s *Session) encrypted(side Side, t ContentType) bool {
 		return false
 	}
 	// TLS 1.2 and older protect a side's records after its ChangeCipherSpec
-	// (RFC 5246, Section 7.1). A CCS before any ServerHello is a TLS 1.3
-	// middlebox-compatibility record (RFC 8446, Appendix D.4), as in the
-	// client's flight after a HelloRetryRequest, and protects nothing.
-	// When the capture began after the hellos, nothing says so: a CCS then
-	// protects what follows, as in TLS 1.2.
+	// (RFC 5246, Section 7.1). A CCS before any ServerHello may instead be a
+	// TLS 1.3 middlebox-compatibility record (RFC 8446, Appendix D.4), as
+	// in the flights around a HelloRetryRequest, which protects nothing; or
+	// the ServerHello was lost and it is TLS 1.2's. Handshake records after
+	// it count as protected unless they open with a hello (Record checks),
+	// which tells the two apart without guessing; alerts go through the
+	// cleartext test (looksEncrypted).
+	if !s.ccs[side] {
+		return false
+	}
 	compat := s.ServerHello == nil && s.ClientHellos > 0
-	return s.ccs[side] && !compat && (t == ContentTypeHandshake || t == ContentTypeAlert || t == ContentTypeHeartbeat)
+	switch t {
+	case ContentTypeHandshake:
+		return true
+	case ContentTypeAlert, ContentTypeHeartbeat:
+		return !compat
+	}
+	return false
 }
 
 // Record dissects one record.
@@ -155,7 +166,7 @@ func (s *Session) Record(r RecordIn) RecordResult {
 		}
 		return res
 	}
-	if s.encrypted(r.Side, r.Type) && !(r.Type == ContentTypeHandshake && s.ServerHello == nil && looksLikeClientHello(r.Body)) {
+	if s.encrypted(r.Side, r.Type) && !(r.Type == ContentTypeHandshake && s.ServerHello == nil && looksLikeHello(r.Body)) {
 		res.Encrypted = true
 		switch r.Type {
 		case ContentTypeHandshake:
@@ -290,12 +301,16 @@ func (s *Session) End() []*HandshakeMsg {
 	return out
 }
 
-// looksLikeClientHello: a handshake record that opens with a ClientHello
-// header and a TLS legacy_version. A ChangeCipherSpec before any hello
-// (hostile, or a broken stack) does not make the ClientHello after it
-// unreadable; an encrypted Finished matches by chance once in 2^24.
-func looksLikeClientHello(b []byte) bool {
-	if len(b) < 6 || HandshakeType(b[0]) != HandshakeTypeClientHello {
+// looksLikeHello: a handshake record that opens with a ClientHello or
+// ServerHello header and a TLS legacy_version. Before the ServerHello, a
+// ChangeCipherSpec (TLS 1.3 compatibility, or hostile) does not make the
+// hellos after it unreadable; an encrypted Finished matches by chance about
+// once in 2^23.
+func looksLikeHello(b []byte) bool {
+	if len(b) < 6 {
+		return false
+	}
+	if t := HandshakeType(b[0]); t != HandshakeTypeClientHello && t != HandshakeTypeServerHello {
 		return false
 	}
 	n := int(b[1])<<16 | int(b[2])<<8 | int(b[3])

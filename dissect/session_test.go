@@ -51,8 +51,23 @@ func TestSessionCompatCCSBeforeServerHello(t *testing.T) {
 	s.Record(rec(0, ContentTypeChangeCipherSpec, 1, []byte{1}))
 	// After a HelloRetryRequest the client's second ClientHello follows its
 	// compatibility CCS in cleartext (RFC 8446, Appendix D.4).
-	res := s.Record(rec(0, ContentTypeHandshake, 2, []byte{1, 0, 0, 0}))
+	// (The start of one: type, uint24 length, legacy_version 3,3.)
+	res := s.Record(rec(0, ContentTypeHandshake, 2, []byte{1, 0, 0, 0x2c, 3, 3, 0xaa, 0xbb}))
 	assert.False(t, res.Encrypted)
+}
+
+// When the ServerHello was lost, a TLS 1.2 client's CCS is not taken for a
+// compatibility record: its encrypted Finished (40 bytes of ciphertext,
+// here one that happens to start with 0x14 like a Finished header) stays
+// encrypted instead of being decoded as garbage.
+func TestSessionCCSWithServerHelloLost(t *testing.T) {
+	s := NewSession()
+	s.ClientHellos = 1
+	s.Record(rec(0, ContentTypeChangeCipherSpec, 1, []byte{1}))
+	fin := append([]byte{0x14, 0x43, 0xf7, 0x0d}, make([]byte, 36)...)
+	res := s.Record(rec(0, ContentTypeHandshake, 2, fin))
+	assert.True(t, res.Encrypted)
+	assert.Empty(t, res.Errors)
 }
 
 // FuzzSession feeds records of fuzzer-chosen types and sides: no panic.

@@ -42,6 +42,10 @@ func NewBuilder(sink Sink) *Builder { return &Builder{sink: sink} }
 // Err returns the first error the sink returned.
 func (b *Builder) Err() error { return b.err }
 
+// maxListedRecords caps the other records listed per connection, and the
+// records and frames listed per handshake message.
+const maxListedRecords = 4096
+
 // maxListedAppData caps the application_data records listed per direction
 // in "records"; all of them are counted. A bulk transfer has thousands.
 const maxListedAppData = 16
@@ -60,10 +64,13 @@ type connState struct {
 	appRecs  [2]int
 	appBytes [2]int64
 	dec      decryptState
-	firstApp int      // number of the first application_data record (0: none)
-	ccs      [2]int   // record number of the first CCS per side
-	encRecs  [2][]int // record numbers of encrypted records per side (capped)
-	panicked string
+	firstApp int // number of the first application_data record (0: none)
+	listed   int // records listed other than application_data
+	// recordsCapped: some records were counted but not listed.
+	recordsCapped bool
+	ccs           [2]int   // record number of the first CCS per side
+	encRecs       [2][]int // record numbers of encrypted records per side (capped)
+	panicked      string
 }
 
 // pendingError is an error whose "from" is known only once roles are.
@@ -140,9 +147,17 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 			s.recSide = append(s.recSide, side)
 			s.recTime = append(s.recTime, r.End())
 			s.recLast = append(s.recLast, r.LastFrame())
-			s.recLast = append(s.recLast, r.LastFrame())
 			return
 		}
+	}
+	if s.listed >= maxListedRecords {
+		// Counted, its messages and alerts dissected, but not listed: a
+		// message cut into one-byte records must not grow the report
+		// without bound.
+		rec = Record{Number: -1}
+		s.recordsCapped = true
+	} else {
+		s.listed++
 	}
 	s.records = append(s.records, rec)
 	s.recSide = append(s.recSide, side)
@@ -330,6 +345,10 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	for _, m := range s.msgs {
 		h := Handshake{From: from(m.Side), Type: m.Type.String(), TypeCode: int(m.Type), Length: m.Length,
 			Frames: m.Frames, Records: m.Records, Encrypted: m.Encrypted, Decrypted: m.Decrypted, Complete: len(m.Body) == m.Length}
+		if len(h.Records) > maxListedRecords || len(h.Frames) > maxListedRecords {
+			h.Records, h.Frames = h.Records[:min(len(h.Records), maxListedRecords)], h.Frames[:min(len(h.Frames), maxListedRecords)]
+			h.ListsCapped = true
+		}
 		switch {
 		case m.Encrypted && !m.Decrypted:
 			h.Type, h.Complete = "encrypted_handshake_message", true
@@ -362,6 +381,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	certs := trust.check(rep, s, c.Start)
 	rep.TLS.Failure = failure(rep, s, ch, client, certs)
 
+	rep.RecordsCapped = s.recordsCapped
 	rep.Records = []Record{}
 	for i, r := range s.records {
 		if r.Number < 0 {

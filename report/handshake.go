@@ -22,7 +22,9 @@ type Handshake struct {
 	Encrypted bool
 	Decrypted bool
 	Complete  bool
-	Detail    any
+	// ListsCapped: Records and Frames hold only their first entries.
+	ListsCapped bool
+	Detail      any
 }
 
 // MarshalJSON writes the fixed fields first, then Detail's fields.
@@ -37,9 +39,10 @@ func (h Handshake) MarshalJSON() ([]byte, error) {
 		Encrypted bool   `json:"encrypted"`
 		Decrypted bool   `json:"decrypted,omitempty"`
 		Complete  bool   `json:"complete"`
+		Capped    bool   `json:"lists_capped,omitempty"`
 	}
 	b := base{From: h.From, Type: h.Type, Length: h.Length, Frames: nonNil(h.Frames), Records: nonNil(h.Records),
-		Encrypted: h.Encrypted, Decrypted: h.Decrypted, Complete: h.Complete}
+		Encrypted: h.Encrypted, Decrypted: h.Decrypted, Complete: h.Complete, Capped: h.ListsCapped}
 	if !h.Encrypted || h.Decrypted {
 		code := h.TypeCode
 		b.TypeCode = &code

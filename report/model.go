@@ -22,6 +22,9 @@ type Connection struct {
 	TLS         TLSInfo     `json:"tls"`
 	Handshake   []Handshake `json:"handshake"`
 	Records     []Record    `json:"records"`
+	// RecordsCapped: more records than the listing caps; all are counted
+	// in tls.records.
+	RecordsCapped bool `json:"records_capped,omitempty"`
 	// Certificates are every certificate seen in cleartext (or decrypted),
 	// both sides, in handshake order.
 	Certificates []Certificate `json:"certificates"`

@@ -38,11 +38,14 @@ type hConn struct {
 		} `json:"records"`
 	} `json:"tls"`
 	Handshake []struct {
-		Type   string `json:"type"`
-		Length int    `json:"length"`
-		Frames []int  `json:"frames"`
-		From   string `json:"from"`
+		Type        string `json:"type"`
+		Length      int    `json:"length"`
+		Frames      []int  `json:"frames"`
+		Records     []int  `json:"records"`
+		ListsCapped bool   `json:"lists_capped"`
+		From        string `json:"from"`
 	} `json:"handshake"`
+	RecordsCapped bool `json:"records_capped"`
 	Certificates []struct {
 		Subject string `json:"subject"`
 		Serial  string `json:"serial"`
@@ -171,7 +174,12 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 		assertFull(t, h, hostile.HostileSNI)
 		assert.Empty(t, h.Errors)
 		require.NotEmpty(t, h.Handshake)
-		assert.Len(t, h.Handshake[0].Frames, 10000, "one frame per byte of the message")
+		// One frame and one record per byte of the message, listed up to
+		// the cap (4096) and flagged; all 10,000 records are counted.
+		assert.Len(t, h.Handshake[0].Frames, 4096)
+		assert.Len(t, h.Handshake[0].Records, 4096)
+		assert.True(t, h.Handshake[0].ListsCapped)
+		assert.True(t, h.RecordsCapped)
 	},
 	"clienthello-one-byte-segments": func(t *testing.T, r hResult) {
 		h := r.one(t)
