@@ -46,7 +46,7 @@ type hConn struct {
 		From        string `json:"from"`
 	} `json:"handshake"`
 	RecordsCapped bool `json:"records_capped"`
-	Certificates []struct {
+	Certificates  []struct {
 		Subject string `json:"subject"`
 		Serial  string `json:"serial"`
 	} `json:"certificates"`
