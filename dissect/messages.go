@@ -55,6 +55,9 @@ type MessageContext struct {
 	// certificates again and again (every connection to one server)
 	// passes a cache. It must return what ParseCertificate would.
 	ParseCertificate func(der []byte) (*Certificate, []*Error)
+	// MaxCertificates caps the certificates parsed per chain (the rest
+	// are counted); 0 means maxChainCertificates.
+	MaxCertificates int
 }
 
 // handshakeTypeSupplementalData and the others below are handshake types
@@ -97,9 +100,9 @@ func DecodeMessage(m *Message, ctx MessageContext) (any, []*Error) {
 		return decodeNewConnectionID(b)
 	case HandshakeTypeCertificate:
 		if ctx.TLS13 {
-			return decodeCertificate13(b, "certificate", ctx.ParseCertificate)
+			return decodeCertificate13(b, "certificate", ctx.certParser())
 		}
-		return decodeCertificate12(b, ctx.ParseCertificate)
+		return decodeCertificate12(b, ctx.certParser())
 	case HandshakeTypeServerKeyExchange:
 		return decodeServerKeyExchange(b, ctx)
 	case HandshakeTypeCertificateRequest:
@@ -126,7 +129,7 @@ func DecodeMessage(m *Message, ctx MessageContext) (any, []*Error) {
 	case HandshakeTypeKeyUpdate:
 		return decodeKeyUpdate(b)
 	case HandshakeTypeCompressedCert:
-		return decodeCompressedCertificate(b, ctx.ParseCertificate)
+		return decodeCompressedCertificate(b, ctx.certParser())
 	case handshakeTypeEKTKey:
 		return decodeEKTKey(b)
 	case HandshakeTypeMessageHash:
@@ -284,7 +287,24 @@ type CertificateMsg struct {
 	Count  int
 	Capped bool
 
-	parse func([]byte) (*Certificate, []*Error) // MessageContext.ParseCertificate
+	parse certParser // from the MessageContext
+}
+
+// certParser is how a chain's certificates are parsed and how many.
+type certParser struct {
+	parse func(der []byte) (*Certificate, []*Error)
+	max   int
+}
+
+func (ctx MessageContext) certParser() certParser {
+	p := certParser{parse: ctx.ParseCertificate, max: ctx.MaxCertificates}
+	if p.parse == nil {
+		p.parse = ParseCertificate
+	}
+	if p.max <= 0 {
+		p.max = maxChainCertificates
+	}
+	return p
 }
 
 // CertificateEntry is one certificate in a chain.
@@ -343,16 +363,20 @@ func CertificateChain(decoded any) *CertificateMsg {
 // addEntry parses one certificate unless the cap is reached.
 func (c *CertificateMsg) addEntry(p *parser, der []byte) *CertificateEntry {
 	c.Count++
-	if len(c.Entries) >= maxChainCertificates {
+	max := c.parse.max
+	if max <= 0 {
+		max = maxChainCertificates
+	}
+	if len(c.Entries) >= max {
 		if !c.Capped {
 			c.Capped = true
-			p.add(CodeCertificateChainCapped, p.at(der), "%s: more than %d certificates; the rest are counted, not parsed", p.what, maxChainCertificates)
+			p.add(CodeCertificateChainCapped, p.at(der), "%s: more than %d certificates; the rest are counted, not parsed", p.what, max)
 		}
 		return nil
 	}
 	e := CertificateEntry{DER: der, Off: p.at(der)}
 	if len(der) > 0 { // an empty entry already broke its <1..2^24-1> bound
-		parse := c.parse
+		parse := c.parse.parse
 		if parse == nil {
 			parse = ParseCertificate
 		}
@@ -370,7 +394,7 @@ func (c *CertificateMsg) addEntry(p *parser, der []byte) *CertificateEntry {
 //	struct {
 //	    ASN.1Cert certificate_list<0..2^24-1>;
 //	} Certificate;
-func decodeCertificate12(b []byte, parse func([]byte) (*Certificate, []*Error)) (any, []*Error) {
+func decodeCertificate12(b []byte, parse certParser) (any, []*Error) {
 	c := &CertificateMsg{parse: parse}
 	p := msgParser(b, "certificate")
 	s := cryptobyte.String(b)
@@ -410,7 +434,7 @@ func decodeCertificate12(b []byte, parse func([]byte) (*Certificate, []*Error)) 
 // Per-certificate extensions are decoded in the certificate context; a
 // status_request extension's OCSP response (RFC 8446, Section 4.4.2.1) is
 // decoded into the entry's OCSP.
-func decodeCertificate13(b []byte, what string, parse func([]byte) (*Certificate, []*Error)) (*CertificateMsg, []*Error) {
+func decodeCertificate13(b []byte, what string, parse certParser) (*CertificateMsg, []*Error) {
 	c := &CertificateMsg{TLS13: true, parse: parse}
 	p := msgParser(b, what)
 	s := cryptobyte.String(b)
@@ -1706,7 +1730,7 @@ type CompressedCertificateMsg struct {
 // Wireshark agree), decoded here in its TLS 1.3 form. Problems inside it are
 // reported at the compressed data's offset, with the offset inside the
 // decompressed body in the message.
-func decodeCompressedCertificate(b []byte, parse func([]byte) (*Certificate, []*Error)) (any, []*Error) {
+func decodeCompressedCertificate(b []byte, parse certParser) (any, []*Error) {
 	m := &CompressedCertificateMsg{}
 	p := msgParser(b, "compressed_certificate")
 	s := cryptobyte.String(b)

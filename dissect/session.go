@@ -91,6 +91,8 @@ type Session struct {
 	// ParseCertificate, when set, parses certificates instead of
 	// ParseCertificate (MessageContext.ParseCertificate): a cache.
 	ParseCertificate func(der []byte) (*Certificate, []*Error)
+	// MaxCertificates caps the certificates parsed per chain (0: 64).
+	MaxCertificates int
 
 	hs  [2]HandshakeReader
 	ccs [2]bool
@@ -98,6 +100,12 @@ type Session struct {
 
 // NewSession returns a Session with the default caps.
 func NewSession() *Session { return &Session{} }
+
+// SetMaxMessage caps one handshake message (0: DefaultMaxMessage); set it
+// before the first record.
+func (s *Session) SetMaxMessage(n int) {
+	s.hs[0].MaxMessage, s.hs[1].MaxMessage = n, n
+}
 
 func (s *Session) setClient(side Side) {
 	if !s.Roles {
@@ -277,7 +285,8 @@ func (s *Session) message(side Side, m *Message) *HandshakeMsg {
 
 // context is what a message from side means in this connection so far.
 func (s *Session) context(side Side) MessageContext {
-	ctx := MessageContext{TLS13: s.TLS13, FromServer: s.Roles && side != s.ClientSide, ParseCertificate: s.ParseCertificate}
+	ctx := MessageContext{TLS13: s.TLS13, FromServer: s.Roles && side != s.ClientSide,
+		ParseCertificate: s.ParseCertificate, MaxCertificates: s.MaxCertificates}
 	if sh := s.ServerHello; sh != nil {
 		ctx.CipherSuite = sh.CipherSuite
 		ctx.Version = sh.NegotiatedVersion()

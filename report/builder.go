@@ -31,6 +31,10 @@ type Builder struct {
 	Trust *Trust
 	certs certCache
 
+	// MaxMessage caps one handshake message and MaxCertificates the
+	// certificates parsed per chain (0: dissect's defaults).
+	MaxMessage, MaxCertificates int
+
 	// Keys, when set, decrypts connections whose client random it knows
 	// (--keylog, SSLKEYLOGFILE, pcapng Decryption Secrets Blocks).
 	Keys decrypt.Keys
@@ -86,6 +90,8 @@ func (b *Builder) state(c *reassembly.Conn) *connState {
 	}
 	s := &connState{sess: dissect.NewSession()}
 	s.sess.ParseCertificate = b.certs.parse
+	s.sess.MaxCertificates = b.MaxCertificates
+	s.sess.SetMaxMessage(b.MaxMessage)
 	c.State = s
 	return s
 }

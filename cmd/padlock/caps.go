@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/padlock-tls/padlock/dissect"
 	"github.com/padlock-tls/padlock/reassembly"
 )
 
@@ -17,14 +18,15 @@ var recoverPanics = true
 
 // capOptions are the --max-* flags: the caps that bound memory on hostile
 // input (README, "Hostile input"). Caps without a flag are constants of
-// their package: a record body (2^14+2048 bytes, reassembly), a handshake
-// message (1 MiB, dissect.DefaultMaxMessage), certificates parsed per
-// chain (64, dissect), a decompressed certificate chain (1 MiB, dissect).
+// their package: a record body (2^14+2048 bytes, reassembly) and a
+// decompressed certificate chain (1 MiB, dissect).
 type capOptions struct {
 	maxFlows        int
 	maxPagesPerFlow int
 	maxPages        int
 	maxHeld         int
+	maxMessage      int
+	maxCerts        int
 }
 
 // addCapFlags registers the --max-* flags.
@@ -33,6 +35,8 @@ func addCapFlags(fs *pflag.FlagSet, c *capOptions) {
 	fs.IntVar(&c.maxFlows, "max-flows", d.MaxFlows, "follow at most `N` TCP connections at once; when full, connections idle\nfor 10 s are closed, else new ones are not followed (0: no cap)")
 	fs.IntVar(&c.maxPagesPerFlow, "max-ooo-pages-per-flow", d.MaxPagesPerConn, "buffer at most `N` pages (1900 bytes each) of out-of-order data per connection")
 	fs.IntVar(&c.maxPages, "max-ooo-pages", d.MaxPagesTotal, "buffer at most `N` pages (1900 bytes each) of out-of-order data in all")
+	fs.IntVar(&c.maxMessage, "max-handshake-size", dissect.DefaultMaxMessage, "skip (and report) a handshake message longer than `BYTES` instead of buffering it")
+	fs.IntVar(&c.maxCerts, "max-certificates", 64, "parse at most `N` certificates of a chain; the rest are counted")
 	fs.IntVar(&c.maxHeld, "max-held", d.MaxHeld, "hold at most `N` reports of ended connections while an earlier connection\nis still open (reports come in order of first packet); past that, that\nconnection's report is written when it ends (0: no cap)")
 }
 
@@ -43,6 +47,10 @@ func (c capOptions) check() error {
 		return fmt.Errorf("invalid --max-flows %d: it must be >= 0", c.maxFlows)
 	case c.maxPagesPerFlow < 1:
 		return fmt.Errorf("invalid --max-ooo-pages-per-flow %d: it must be >= 1", c.maxPagesPerFlow)
+	case c.maxMessage < 1:
+		return fmt.Errorf("invalid --max-handshake-size %d: it must be >= 1", c.maxMessage)
+	case c.maxCerts < 1:
+		return fmt.Errorf("invalid --max-certificates %d: it must be >= 1", c.maxCerts)
 	case c.maxHeld < 0:
 		return fmt.Errorf("invalid --max-held %d: it must be >= 0", c.maxHeld)
 	case c.maxPages < c.maxPagesPerFlow:

@@ -175,3 +175,21 @@ func TestWeakCipherVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// --max-certificates and --max-handshake-size bound what one connection
+// costs; the caps are reported, the rest of the report stands.
+func TestCapFlags(t *testing.T) {
+	one := reports(t, "-r", "../../pcaps/tls12-basic.pcap", "--max-certificates", "1")[0]
+	assert.Len(t, one.Certificates, 1, "only the leaf is parsed")
+
+	out, errOut, code := runPadlock("-r", "../../pcaps/tls12-basic.pcap", "--format", "json", "--max-handshake-size", "1000")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `"code":"handshake_too_large"`, "the 1730-byte Certificate is skipped")
+	assert.Contains(t, out, `"sni":"example.com"`)
+
+	for _, bad := range [][]string{{"--max-certificates", "0"}, {"--max-handshake-size", "0"}} {
+		_, errOut, code := runPadlock(append([]string{"-r", "../../pcaps/tls12-basic.pcap"}, bad...)...)
+		assert.Equal(t, exitUsage, code)
+		assert.Contains(t, errOut, bad[0])
+	}
+}

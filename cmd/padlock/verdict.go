@@ -28,6 +28,7 @@ func loadTrust(o *options, stderr io.Writer) bool {
 func configure(b *report.Builder, o options) {
 	b.JA4Plus = o.ja4plus
 	b.Trust = o.trust
+	b.MaxMessage, b.MaxCertificates = o.caps.maxMessage, o.caps.maxCerts
 	if o.keys != nil {
 		b.Keys = o.keys
 	}
