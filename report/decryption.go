@@ -5,6 +5,7 @@ import (
 
 	"github.com/padlock-tls/padlock/decrypt"
 	"github.com/padlock-tls/padlock/dissect"
+	"github.com/padlock-tls/padlock/dissect/iana"
 	"github.com/padlock-tls/padlock/reassembly"
 )
 
@@ -66,7 +67,7 @@ const maxEarlyRecords = 64
 // sees each direction's ChangeCipherSpec and counts sequence numbers.
 func (b *Builder) open(s *connState, r *reassembly.Record) (uint8, []byte, bool) {
 	if b.Keys == nil || !s.sess.Roles || r.SSLv2 {
-		return 0, nil, false
+		return nullCipher(s, r)
 	}
 	if s.sess.ServerHello == nil {
 		if r.Type == uint8(dissect.ContentTypeApplicationData) && dissect.Side(r.Dir) == s.sess.ClientSide && len(s.dec.early) < maxEarlyRecords {
@@ -77,7 +78,7 @@ func (b *Builder) open(s *connState, r *reassembly.Record) (uint8, []byte, bool)
 	d := &s.dec
 	if !d.tried {
 		if e, ok := b.Keys.(interface{ Empty() bool }); ok && e.Empty() {
-			return 0, nil, false // no key material at all: nothing to say
+			return nullCipher(s, r) // no key material at all: nothing to say
 		}
 		d.tried = true
 		d.info = &Decryption{}
@@ -109,7 +110,7 @@ func (b *Builder) open(s *connState, r *reassembly.Record) (uint8, []byte, bool)
 		d.early = nil
 	}
 	if d.conn == nil {
-		return 0, nil, false
+		return nullCipher(s, r)
 	}
 	from := decrypt.Client
 	if dissect.Side(r.Dir) != s.sess.ClientSide {
@@ -176,6 +177,26 @@ func (s *connState) renegotiated(res dissect.RecordResult) {
 			s.dec.fail(err, 0)
 		}
 	}
+}
+
+// nullMAC is the MAC length of the TLS 1.2-and-older suites that
+// authenticate but do not encrypt (TLS_*_WITH_NULL_*, RFC 5246 Appendix
+// C): their protected records are the plaintext followed by the MAC, so
+// they are read without keys, as tshark reads them (the MAC unchecked).
+var nullMAC = map[string]int{"MD5": 16, "SHA": 20, "SHA256": 32, "SHA384": 48}
+
+// nullCipher reads a protected record of a NULL-encryption suite.
+func nullCipher(s *connState, r *reassembly.Record) (uint8, []byte, bool) {
+	sh := s.sess.ServerHello
+	if sh == nil || s.sess.TLS13 || !s.sess.Protected(dissect.Side(r.Dir), dissect.ContentType(r.Type)) {
+		return 0, nil, false
+	}
+	info, ok := iana.CipherSuiteInfo(uint16(sh.CipherSuite))
+	mac := nullMAC[info.MAC]
+	if !ok || info.Cipher != "NULL" || mac == 0 || len(r.Body) < mac {
+		return 0, nil, false
+	}
+	return r.Type, r.Body[:len(r.Body)-mac], true
 }
 
 // fail notes the first failure.

@@ -30,6 +30,16 @@ func captures(t testing.TB) []string {
 	return files
 }
 
+// allCaptures adds the captures in pcaps/real's subdirectories (failures,
+// key-logged, field coverage), which have tests and goldens of their own,
+// for the cross-checks that must hold on every capture.
+func allCaptures(t testing.TB) []string {
+	files := captures(t)
+	more, err := filepath.Glob(filepath.Join("..", "..", "pcaps", "real", "*", "*.pcap*"))
+	require.NoError(t, err)
+	return append(files, more...)
+}
+
 // runPadlock runs the CLI in-process and returns stdout, stderr, exit code.
 func runPadlock(args ...string) (string, string, int) {
 	var out, errOut bytes.Buffer

@@ -61,7 +61,7 @@ func TestAgainstTshark(t *testing.T) {
 	if err != nil {
 		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
 	}
-	for _, path := range captures(t) {
+	for _, path := range allCaptures(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
 			out, errOut, code := runPadlock("-r", path, "--format", "json")
@@ -151,7 +151,7 @@ func TestNothingLost(t *testing.T) {
 		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
 	}
 	type counts struct{ ClientHellos, ServerHellos, Alerts, Certificates int }
-	for _, path := range captures(t) {
+	for _, path := range allCaptures(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
 			// tshark spends most of its start-up waiting, not computing:
