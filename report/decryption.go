@@ -187,6 +187,9 @@ var nullMAC = map[string]int{"MD5": 16, "SHA": 20, "SHA256": 32, "SHA384": 48}
 
 // nullCipher reads a protected record of a NULL-encryption suite.
 func nullCipher(s *connState, r *reassembly.Record) (uint8, []byte, bool) {
+	if t := dissect.ContentType(r.Type); t != dissect.ContentTypeHandshake && t != dissect.ContentTypeAlert {
+		return 0, nil, false // application data needs no reading
+	}
 	sh := s.sess.ServerHello
 	if sh == nil || s.sess.TLS13 || !s.sess.Protected(dissect.Side(r.Dir), dissect.ContentType(r.Type)) {
 		return 0, nil, false

@@ -183,20 +183,12 @@ func TestDecryptSSLKEYLOGFILE(t *testing.T) {
 }
 
 // keylogCaptures pairs every bundled capture with the key log beside it
-// (same name, .keylog for .pcap/.pcapng).
+// (keylogFor).
 func keylogCaptures(t *testing.T) [][2]string {
 	var out [][2]string
-	for _, path := range captures(t) {
-		base := strings.TrimSuffix(strings.TrimSuffix(path, ".pcap"), ".pcapng")
-		if _, err := os.Stat(base + ".keylog"); err == nil {
-			out = append(out, [2]string{path, base + ".keylog"})
-		}
-	}
-	more, _ := filepath.Glob("../../pcaps/real/keylog/*.pcap*")
-	for _, path := range more {
-		base := strings.TrimSuffix(strings.TrimSuffix(path, ".pcap"), ".pcapng")
-		if _, err := os.Stat(base + ".keylog"); err == nil {
-			out = append(out, [2]string{path, base + ".keylog"})
+	for _, path := range allCaptures(t) {
+		if kl := keylogFor(path); kl != "" {
+			out = append(out, [2]string{path, kl})
 		}
 	}
 	require.NotEmpty(t, out)
@@ -207,10 +199,7 @@ func keylogCaptures(t *testing.T) [][2]string {
 // tshark decrypts, padlock decrypts too, in the same frame (the last of
 // padlock's frames for it), and nothing more.
 func TestDecryptAgainstTshark(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
-	}
+	tshark := needTshark(t)
 	for _, pair := range keylogCaptures(t) {
 		path, keylog := pair[0], pair[1]
 		t.Run(filepath.Base(path), func(t *testing.T) {

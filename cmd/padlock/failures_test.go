@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,8 +10,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/padlock-tls/padlock/report"
 )
 
 // failuresDir holds one real loopback capture per failure class and per
@@ -136,12 +133,7 @@ type failureReport struct {
 // against the schema, and pins the JSON and text output byte for byte in
 // testdata/golden/failures/ (go test ./cmd/padlock -run TestFailures -update).
 func TestFailures(t *testing.T) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.Schema))
-	require.NoError(t, err)
-	c := jsonschema.NewCompiler()
-	require.NoError(t, c.AddResource("connection.schema.json", doc))
-	sch, err := c.Compile("connection.schema.json")
-	require.NoError(t, err)
+	sch := compileSchema(t)
 
 	// Every capture in the directory has a row, and every row a capture.
 	files, err := filepath.Glob(filepath.Join(failuresDir, "*.pcap"))

@@ -12,15 +12,22 @@ import (
 	"github.com/padlock-tls/padlock/report"
 )
 
-// TestSchema validates every report padlock writes for the bundled captures
-// against the published JSON Schema.
-func TestSchema(t *testing.T) {
+// compileSchema compiles the published JSON Schema of the report.
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.Schema))
 	require.NoError(t, err)
 	c := jsonschema.NewCompiler()
 	require.NoError(t, c.AddResource("connection.schema.json", doc))
 	sch, err := c.Compile("connection.schema.json")
 	require.NoError(t, err)
+	return sch
+}
+
+// TestSchema validates every report padlock writes for the bundled captures
+// against the published JSON Schema.
+func TestSchema(t *testing.T) {
+	sch := compileSchema(t)
 	// The schema must be able to fail: a renamed field and a wrong type.
 	out, _, _ := runPadlock("-r", filepath.Join("..", "..", "pcaps", "tls13-basic.pcap"), "--format", "json")
 	for _, bad := range []string{

@@ -53,10 +53,7 @@ import (
 // built from tshark's RDNs (reversed: padlock writes the most specific
 // first), attribute keywords case-blind.
 func TestTsharkFields(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
-	}
+	tshark := needTshark(t)
 	seen := map[string]int{}
 	paths := tsharkCaptures(t)
 	runs := tsharkRuns(tshark, paths)
@@ -150,12 +147,7 @@ func tsharkRuns(tshark string, paths []string) []chan tsRun {
 // (pcaps/hostile: made to break dissectors, tshark gives up where padlock
 // resynchronises): captures(t) and the subfolders of pcaps/real.
 func tsharkCaptures(t *testing.T) []string {
-	files := captures(t)
-	for _, pat := range []string{"*.pcap", "*.pcapng", "*.pcap.gz", "*.pcapng.gz"} {
-		m, err := filepath.Glob(filepath.Join("..", "..", "pcaps", "real", "*", pat))
-		require.NoError(t, err)
-		files = append(files, m...)
-	}
+	files := allCaptures(t)
 	// PADLOCK_TSHARK_CAPTURES adds captures from elsewhere (globs,
 	// space-separated), to cross-check traffic that is not in the repo.
 	for _, pat := range strings.Fields(os.Getenv("PADLOCK_TSHARK_CAPTURES")) {

@@ -36,6 +36,17 @@ type tsConn struct {
 	} `json:"errors"`
 }
 
+// needTshark returns tshark's path, or skips the test without it (.ci/run
+// installs it).
+func needTshark(t *testing.T) string {
+	t.Helper()
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
+	}
+	return tshark
+}
+
 // tsharkOn runs tshark on path with TLS decoded on the given server ports
 // and out-of-order segments reassembled, and returns its output. tshark
 // exits non-zero on a capture cut short but still prints what it read.
@@ -57,10 +68,7 @@ func tsharkOn(t *testing.T, tshark, path string, ports map[int]bool, args ...str
 // padlock reports must be the one tshark shows complete in the last frame
 // padlock lists for it, and SNI, version and cipher suite must agree.
 func TestAgainstTshark(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
-	}
+	tshark := needTshark(t)
 	for _, path := range allCaptures(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
@@ -146,10 +154,7 @@ func TestAgainstTshark(t *testing.T) {
 // (tshark stops dissecting the stream there) padlock may report more,
 // never less.
 func TestNothingLost(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed; .ci/run installs it (apt-get install tshark)")
-	}
+	tshark := needTshark(t)
 	type counts struct{ ClientHellos, ServerHellos, Alerts, Certificates int }
 	for _, path := range allCaptures(t) {
 		name := filepath.Base(path)
