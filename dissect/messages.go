@@ -5,11 +5,11 @@ import (
 	"compress/zlib"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/padlock-tls/padlock/dissect/iana"
+	"github.com/padlock-tls/padlock/internal/jsonenc"
 )
 
 // Handshake messages other than ClientHello and ServerHello (hello.go):
@@ -174,42 +175,46 @@ type ExtensionList []Extension
 // extensionHexCap caps the hex of an undecoded extension body in JSON.
 const extensionHexCap = 1024
 
-func (l ExtensionList) MarshalJSON() ([]byte, error) {
-	type head struct {
-		Code         int    `json:"code"`
-		Name         string `json:"name"`
-		Length       int    `json:"length"`
-		GREASE       bool   `json:"grease,omitempty"`
-		Malformed    bool   `json:"malformed,omitempty"`
-		Hex          string `json:"hex,omitempty"`
-		HexTruncated bool   `json:"hex_truncated,omitempty"`
-	}
-	out := []byte{'['}
+// AppendJSON writes the list as a JSON array.
+func (l ExtensionList) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, '[')
 	for i, e := range l {
-		h := head{Code: int(e.Type), Name: e.Type.String(), Length: len(e.Data), GREASE: IsGREASE(uint16(e.Type)), Malformed: e.Malformed}
-		if e.Decoded == nil && len(e.Data) > 0 {
-			h.Hex, h.HexTruncated = hexPrefix(e.Data, extensionHexCap), len(e.Data) > extensionHexCap
-		}
-		b, err := json.Marshal(h)
-		if err != nil {
-			return nil, err
-		}
-		if e.Decoded != nil {
-			extra, err := json.Marshal(e.Decoded)
-			if err != nil {
-				return nil, err
-			}
-			if len(extra) > 2 && extra[0] == '{' {
-				b = append(append(b[:len(b)-1], ','), extra[1:]...)
-			}
-		}
 		if i > 0 {
-			out = append(out, ',')
+			dst = append(dst, ',')
 		}
-		out = append(out, b...)
+		dst = append(dst, `{"code":`...)
+		dst = strconv.AppendInt(dst, int64(e.Type), 10)
+		dst = append(dst, `,"name":`...)
+		dst = jsonenc.AppendString(dst, e.Type.String())
+		dst = append(dst, `,"length":`...)
+		dst = strconv.AppendInt(dst, int64(len(e.Data)), 10)
+		if IsGREASE(uint16(e.Type)) {
+			dst = append(dst, `,"grease":true`...)
+		}
+		if e.Malformed {
+			dst = append(dst, `,"malformed":true`...)
+		}
+		if e.Decoded == nil {
+			if len(e.Data) > 0 {
+				dst = append(dst, `,"hex":`...)
+				dst = jsonenc.AppendString(dst, hexPrefix(e.Data, extensionHexCap))
+				if len(e.Data) > extensionHexCap {
+					dst = append(dst, `,"hex_truncated":true`...)
+				}
+			}
+		} else {
+			var err error
+			if dst, err = jsonenc.AppendFields(dst, e.Decoded); err != nil {
+				return dst, err
+			}
+		}
+		dst = append(dst, '}')
 	}
-	return append(out, ']'), nil
+	return append(dst, ']'), nil
 }
+
+// MarshalJSON is AppendJSON for encoding/json.
+func (l ExtensionList) MarshalJSON() ([]byte, error) { return l.AppendJSON(nil) }
 
 // readExtensions reads Extension extensions<lo..hi> as a delimited vector
 // and decodes it in ctx.
@@ -323,7 +328,7 @@ type CertificateEntry struct {
 
 // MarshalJSON writes {"certificate_request_context" (TLS 1.3),
 // "certificates_length", "certificate_count", "certificates": [...]}.
-func (c *CertificateMsg) MarshalJSON() ([]byte, error) {
+func (c *CertificateMsg) AppendJSON(dst []byte) ([]byte, error) {
 	type entry struct {
 		Length     int               `json:"length"`
 		Cert       *Certificate      `json:"certificate"`
@@ -344,8 +349,11 @@ func (c *CertificateMsg) MarshalJSON() ([]byte, error) {
 	for i, e := range c.Entries {
 		o.Entries[i] = entry{Length: len(e.DER), Cert: e.Cert, Extensions: e.Extensions, OCSP: e.OCSP}
 	}
-	return json.Marshal(o)
+	return jsonenc.Append(dst, o)
 }
+
+// MarshalJSON is AppendJSON for encoding/json.
+func (c *CertificateMsg) MarshalJSON() ([]byte, error) { return c.AppendJSON(nil) }
 
 // CertificateChain returns the certificate chain inside a value returned by
 // DecodeMessage: the *CertificateMsg itself, or the inner message of a

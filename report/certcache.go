@@ -1,13 +1,12 @@
 package report
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"strconv"
 	"sync"
 
 	"github.com/padlock-tls/padlock/dissect"
+	"github.com/padlock-tls/padlock/internal/jsonenc"
 )
 
 // certCache parses each distinct certificate once: a capture holds the
@@ -60,7 +59,7 @@ func (c *certCache) json(cert *dissect.Certificate) ([]byte, error) {
 	if ok {
 		return b, nil
 	}
-	b, err := json.Marshal(cert)
+	b, err := jsonenc.Marshal(cert)
 	if err != nil {
 		return nil, err
 	}
@@ -72,52 +71,44 @@ func (c *certCache) json(cert *dissect.Certificate) ([]byte, error) {
 	return b, nil
 }
 
-// MarshalJSON writes from, index and message, the certificate's own
+// AppendJSON writes from, index and message, the certificate's own
 // fields (encoded once per distinct certificate), then frames and JA4X:
 // the same object encoding/json would write for the embedded struct.
-func (c Certificate) MarshalJSON() ([]byte, error) {
+func (c Certificate) AppendJSON(dst []byte) ([]byte, error) {
 	var inner []byte
 	var err error
 	switch {
 	case c.Certificate == nil:
-		inner = []byte("{}")
 	case c.cache != nil:
 		inner, err = c.cache.json(c.Certificate)
 	default:
-		inner, err = json.Marshal(c.Certificate)
+		inner, err = jsonenc.Marshal(c.Certificate)
 	}
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	var b bytes.Buffer
-	b.Grow(len(inner) + 128)
-	b.WriteString(`{"from":`)
-	from, _ := json.Marshal(c.From)
-	b.Write(from)
-	b.WriteString(`,"index":`)
-	b.WriteString(strconv.Itoa(c.Index))
-	b.WriteString(`,"message":`)
-	b.WriteString(strconv.Itoa(c.Message))
-	if body := bytes.TrimSpace(inner); len(body) > 2 {
-		b.WriteByte(',')
-		b.Write(body[1 : len(body)-1])
+	dst = append(dst, `{"from":`...)
+	dst = jsonenc.AppendString(dst, c.From)
+	dst = append(dst, `,"index":`...)
+	dst = strconv.AppendInt(dst, int64(c.Index), 10)
+	dst = append(dst, `,"message":`...)
+	dst = strconv.AppendInt(dst, int64(c.Message), 10)
+	if len(inner) > 2 {
+		dst = append(dst, ',')
+		dst = append(dst, inner[1:len(inner)-1]...)
 	}
-	b.WriteString(`,"frames":`)
-	frames, err := json.Marshal(nonNil(c.Frames))
-	if err != nil {
-		return nil, err
-	}
-	b.Write(frames)
+	dst = append(dst, `,"frames":`...)
+	dst = appendInts(dst, c.Frames)
 	if c.JA4X != "" {
-		b.WriteString(`,"ja4x":`)
-		v, _ := json.Marshal(c.JA4X)
-		b.Write(v)
+		dst = append(dst, `,"ja4x":`...)
+		dst = jsonenc.AppendString(dst, c.JA4X)
 	}
 	if c.JA4XR != "" {
-		b.WriteString(`,"ja4x_r":`)
-		v, _ := json.Marshal(c.JA4XR)
-		b.Write(v)
+		dst = append(dst, `,"ja4x_r":`...)
+		dst = jsonenc.AppendString(dst, c.JA4XR)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(dst, '}'), nil
 }
+
+// MarshalJSON is AppendJSON for encoding/json.
+func (c Certificate) MarshalJSON() ([]byte, error) { return c.AppendJSON(nil) }

@@ -1,12 +1,12 @@
 package report
 
 import (
-	"bytes"
 	"encoding/hex"
-	"encoding/json"
+	"strconv"
 
 	"github.com/padlock-tls/padlock/dissect"
 	"github.com/padlock-tls/padlock/dissect/fingerprint"
+	"github.com/padlock-tls/padlock/internal/jsonenc"
 )
 
 // Handshake is one handshake message: where it came from, which frames and
@@ -27,56 +27,54 @@ type Handshake struct {
 	Detail      any
 }
 
-// MarshalJSON writes the fixed fields first, then Detail's fields.
-func (h Handshake) MarshalJSON() ([]byte, error) {
-	type base struct {
-		From      string `json:"from"`
-		Type      string `json:"type"`
-		TypeCode  *int   `json:"type_code,omitempty"`
-		Length    int    `json:"length"`
-		Frames    []int  `json:"frames"`
-		Records   []int  `json:"records"`
-		Encrypted bool   `json:"encrypted"`
-		Decrypted bool   `json:"decrypted,omitempty"`
-		Complete  bool   `json:"complete"`
-		Capped    bool   `json:"lists_capped,omitempty"`
-	}
-	b := base{From: h.From, Type: h.Type, Length: h.Length, Frames: nonNil(h.Frames), Records: nonNil(h.Records),
-		Encrypted: h.Encrypted, Decrypted: h.Decrypted, Complete: h.Complete, Capped: h.ListsCapped}
+// AppendJSON writes the fixed fields first, then Detail's fields.
+func (h Handshake) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, `{"from":`...)
+	dst = jsonenc.AppendString(dst, h.From)
+	dst = append(dst, `,"type":`...)
+	dst = jsonenc.AppendString(dst, h.Type)
 	if !h.Encrypted || h.Decrypted {
-		code := h.TypeCode
-		b.TypeCode = &code
+		dst = append(dst, `,"type_code":`...)
+		dst = strconv.AppendInt(dst, int64(h.TypeCode), 10)
 	}
-	out, err := json.Marshal(b)
-	if err != nil || h.Detail == nil {
-		return out, err
+	dst = append(dst, `,"length":`...)
+	dst = strconv.AppendInt(dst, int64(h.Length), 10)
+	dst = append(dst, `,"frames":`...)
+	dst = appendInts(dst, h.Frames)
+	dst = append(dst, `,"records":`...)
+	dst = appendInts(dst, h.Records)
+	dst = append(dst, `,"encrypted":`...)
+	dst = strconv.AppendBool(dst, h.Encrypted)
+	if h.Decrypted {
+		dst = append(dst, `,"decrypted":true`...)
 	}
-	return spliceObject(out, h.Detail)
+	dst = append(dst, `,"complete":`...)
+	dst = strconv.AppendBool(dst, h.Complete)
+	if h.ListsCapped {
+		dst = append(dst, `,"lists_capped":true`...)
+	}
+	if h.Detail != nil {
+		var err error
+		if dst, err = jsonenc.AppendFields(dst, h.Detail); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
 }
 
-// spliceObject appends the fields of v (which must marshal to an object)
-// to the JSON object obj.
-func spliceObject(obj []byte, v any) ([]byte, error) {
-	extra, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	extra = bytes.TrimSpace(extra)
-	if len(extra) < 2 || extra[0] != '{' || string(extra) == "{}" {
-		return obj, nil
-	}
-	out := make([]byte, 0, len(obj)+len(extra))
-	out = append(out, obj[:len(obj)-1]...)
-	out = append(out, ',')
-	out = append(out, extra[1:]...)
-	return out, nil
-}
+// MarshalJSON is AppendJSON for encoding/json.
+func (h Handshake) MarshalJSON() ([]byte, error) { return h.AppendJSON(nil) }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+// appendInts writes a JSON array of ints ([] for none).
+func appendInts(dst []byte, v []int) []byte {
+	dst = append(dst, '[')
+	for i, n := range v {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = strconv.AppendInt(dst, int64(n), 10)
 	}
-	return s
+	return append(dst, ']')
 }
 
 // CodeName is a registry value with its name.
@@ -105,29 +103,39 @@ type Extension struct {
 // maxExtensionHex caps the hex dump of an undecoded extension.
 const maxExtensionHex = 1024
 
-func (e Extension) MarshalJSON() ([]byte, error) {
-	type base struct {
-		Code         int    `json:"code"`
-		Name         string `json:"name"`
-		Length       int    `json:"length"`
-		GREASE       bool   `json:"grease,omitempty"`
-		Hex          string `json:"hex,omitempty"`
-		HexTruncated bool   `json:"hex_truncated,omitempty"`
+// AppendJSON writes code, name, length and grease, then the decoded
+// fields, or the bytes in hex when they are not decoded.
+func (e Extension) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, `{"code":`...)
+	dst = strconv.AppendInt(dst, int64(e.ext.Type), 10)
+	dst = append(dst, `,"name":`...)
+	dst = jsonenc.AppendString(dst, e.ext.Type.String())
+	dst = append(dst, `,"length":`...)
+	dst = strconv.AppendInt(dst, int64(len(e.ext.Data)), 10)
+	if dissect.IsGREASE(uint16(e.ext.Type)) {
+		dst = append(dst, `,"grease":true`...)
 	}
-	b := base{Code: int(e.ext.Type), Name: e.ext.Type.String(), Length: len(e.ext.Data), GREASE: dissect.IsGREASE(uint16(e.ext.Type))}
-	if e.ext.Decoded == nil && len(e.ext.Data) > 0 {
-		d := e.ext.Data
-		if len(d) > maxExtensionHex {
-			d, b.HexTruncated = d[:maxExtensionHex], true
+	if e.ext.Decoded == nil {
+		if len(e.ext.Data) > 0 {
+			d := e.ext.Data
+			if len(d) > maxExtensionHex {
+				d = d[:maxExtensionHex]
+			}
+			dst = append(dst, `,"hex":"`...)
+			dst = hex.AppendEncode(dst, d)
+			dst = append(dst, '"')
+			if len(e.ext.Data) > maxExtensionHex {
+				dst = append(dst, `,"hex_truncated":true`...)
+			}
 		}
-		b.Hex = hex.EncodeToString(d)
+		return append(dst, '}'), nil
 	}
-	out, err := json.Marshal(b)
-	if err != nil || e.ext.Decoded == nil {
-		return out, err
-	}
-	return spliceObject(out, e.ext.Decoded)
+	dst, err := jsonenc.AppendFields(dst, e.ext.Decoded)
+	return append(dst, '}'), err
 }
+
+// MarshalJSON is AppendJSON for encoding/json.
+func (e Extension) MarshalJSON() ([]byte, error) { return e.AppendJSON(nil) }
 
 func extensions(exts []dissect.Extension) []Extension {
 	out := make([]Extension, len(exts))
