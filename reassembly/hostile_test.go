@@ -131,6 +131,7 @@ func TestFramesOfManySpans(t *testing.T) {
 // history holds what was delivered, up to the last histSize bytes.
 func TestHistory(t *testing.T) {
 	var h history
+	var free [][]byte
 	stream := make([]byte, 3*histSize+123)
 	for i := range stream {
 		stream[i] = byte(i * 7)
@@ -138,7 +139,7 @@ func TestHistory(t *testing.T) {
 	next := uint32(0xfffff000) // wraps
 	for off := 0; off < len(stream); off += 1000 {
 		chunk := stream[off:min(off+1000, len(stream))]
-		h.add(chunk)
+		h.add(chunk, &free)
 		next += uint32(len(chunk))
 	}
 	assert.LessOrEqual(t, cap(h.b), 4*histSize, "bounded")
@@ -156,8 +157,17 @@ func TestHistory(t *testing.T) {
 	older[60] ^= 1 // held: checked
 	assert.Equal(t, 60, h.conflict(end-uint32(held)-50, older, end))
 	var small history
-	small.add([]byte("abc"))
+	small.add([]byte("abc"), &free)
 	assert.LessOrEqual(t, cap(small.b), 8, "a few bytes delivered, a few held")
+
+	// Ended connections' buffers are reused, and only full-size ones.
+	h.release(&free)
+	small.release(&free)
+	require.Len(t, free, 1)
+	var again history
+	again.add(make([]byte, smallHistory+1), &free)
+	assert.Empty(t, free, "the free buffer was taken")
+	assert.Equal(t, smallHistory+1, len(again.b))
 }
 
 // A long-lived connection at the start held back every later report, with

@@ -22,9 +22,13 @@ type history struct {
 	b []byte
 }
 
-// add records data delivered after what history holds.
-func (h *history) add(data []byte) {
+// add records data delivered after what history holds. Past
+// smallHistory bytes it moves to a full-size buffer from free (the
+// tracker's, recycled when connections end), so that busy connections do
+// not each grow a buffer by doubling.
+func (h *history) add(data []byte, free *[][]byte) {
 	if len(data) >= histSize {
+		h.grow(histSize, free)
 		h.b = append(h.b[:0], data[len(data)-histSize:]...)
 		return
 	}
@@ -32,8 +36,41 @@ func (h *history) add(data []byte) {
 		keep := histSize - len(data)
 		h.b = append(h.b[:0], h.b[len(h.b)-keep:]...)
 	}
+	if need := len(h.b) + len(data); need > cap(h.b) && need > smallHistory {
+		h.grow(need, free)
+	}
 	h.b = append(h.b, data...)
 }
+
+// smallHistory is the most a history holds in a buffer of its own size: a
+// connection that sent a ClientHello and went idle keeps little.
+const smallHistory = 2048
+
+// grow moves the history to a full-size buffer when it has none that
+// holds need bytes.
+func (h *history) grow(need int, free *[][]byte) {
+	if cap(h.b) >= need {
+		return
+	}
+	var b []byte
+	if n := len(*free); n > 0 {
+		b, *free = (*free)[n-1][:0], (*free)[:n-1]
+	} else {
+		b = make([]byte, 0, 2*histSize)
+	}
+	h.b = append(b, h.b...)
+}
+
+// release hands a full-size buffer back to free.
+func (h *history) release(free *[][]byte) {
+	if cap(h.b) == 2*histSize && len(*free) < maxFreeHistories {
+		*free = append(*free, h.b[:0])
+	}
+	h.b = nil
+}
+
+// maxFreeHistories bounds the recycled buffers (8 KiB each).
+const maxFreeHistories = 256
 
 // reset forgets the history (after a gap the bytes before it are unknown
 // relative to the new sequence position).

@@ -28,6 +28,14 @@ type Handler interface {
 	Done(c *Conn)
 }
 
+// Opener may be implemented by a Handler that wants to hear of each
+// connection as it is created, before any Record, Problem or Done for it.
+// Creation happens only inside Add, for the segment being added (its frame
+// is Conn.FirstFrame).
+type Opener interface {
+	Open(c *Conn)
+}
+
 // AppDataFilter may be implemented by a Handler that does not always need
 // the bytes of application_data records (it has no keys to decrypt them).
 // WantAppData is asked at the start of each such record after the first
@@ -69,7 +77,17 @@ type Options struct {
 	// back: its Done comes when it ends, out of order (counted in
 	// Stats.Unordered). The output stays deterministic.
 	MaxHeld int
+	// ExternalFlush leaves the periodic flush (idle connections, data
+	// waiting for a gap, tombstones) to the caller, who runs Flush when
+	// FlushDue says so: several trackers fed shards of one capture then
+	// share one clock, the capture's, and end connections at the same
+	// moments as a single tracker would.
+	ExternalFlush bool
 }
+
+// AfterRSTMessage is the message of CodeDataAfterRST; %d is the ID of the
+// connection the RST ended (Conn.AfterRST).
+const AfterRSTMessage = "connection %d was ended by a RST from this side, which then sent more data: the RST did not end the conversation (forged?); what follows is reported here"
 
 // EmergencyIdle is how long a connection must have been idle (capture
 // time) to be closed early when the flow table is full: far longer than a
@@ -93,6 +111,29 @@ var DefaultOptions = Options{
 
 // flushEvery is how often (capture time) idle and stalled flows are flushed.
 const flushEvery = time.Second
+
+// FlushDue reports whether the periodic flush is due at capture time now,
+// given the time of the last one (updated when it is due; zero before the
+// first segment). The tracker asks it after every segment it is given.
+func FlushDue(last *time.Time, now time.Time) bool {
+	if last.IsZero() {
+		*last = now
+	}
+	if now.Sub(*last) >= flushEvery {
+		*last = now
+		return true
+	}
+	return false
+}
+
+// Flush runs the periodic flush at capture time now: it pushes data that
+// waited GapWait for a missing segment through with a gap, ends the
+// connections idle for FlowTimeout and lets expired tombstones go. Add
+// runs it itself unless Options.ExternalFlush is set.
+func (t *Tracker) Flush(now time.Time) {
+	t.asm.FlushWithOptions(gpr.FlushOptions{T: now.Add(-t.opts.GapWait), TC: now.Add(-t.opts.FlowTimeout)})
+	t.expireTombstones(now.Add(-tombstoneTTL))
+}
 
 // Tracker follows every TCP connection of a capture. It is not safe for
 // concurrent use.
@@ -120,6 +161,8 @@ type Tracker struct {
 	// spare is a segment context gopacket did not keep, reused by the
 	// next segment so that in-order segments allocate nothing.
 	spare *segCtx
+	// freeHist are overlap histories of ended connections, reused.
+	freeHist [][]byte
 	// Ended connections leave a tombstone on their 4-tuple for
 	// tombstoneTTL, so that late packets (the last ACK, a retransmitted
 	// FIN) are dropped instead of starting a connection, while gopacket
@@ -176,13 +219,13 @@ type flowGen struct {
 	synSeq uint32
 	hasSYN bool
 	conn   *Conn
-	// afterRST is the ID of the connection whose RST this one outlived
-	// (see dataAfterOwnRST), 0 if none.
-	afterRST int
+	// afterRST is the connection whose RST this one outlived (see
+	// dataAfterOwnRST), nil if none.
+	afterRST *Conn
 	// rstFrom and rstConn: a tombstone left by a RST keeps who sent it
 	// and the connection it ended.
 	rstFrom Endpoint
-	rstConn int
+	rstConn *Conn
 }
 
 // dataAfterOwnRST reports whether seg carries data from the side that sent
@@ -190,7 +233,7 @@ type flowGen struct {
 // normal; the RST sender's own data is not: a stack that sent a RST has
 // no connection left to send on.
 func dataAfterOwnRST(fg *flowGen, seg *capture.Segment) bool {
-	if fg.rstConn == 0 || len(seg.TCP.Payload) == 0 || seg.TCP.SYN || seg.TCP.RST {
+	if fg.rstConn == nil || len(seg.TCP.Payload) == 0 || seg.TCP.SYN || seg.TCP.RST {
 		return false
 	}
 	src, _ := seg.Net.Endpoints()
@@ -229,6 +272,15 @@ func (s *segCtx) GetCaptureInfo() gopacket.CaptureInfo { return s.ci }
 
 // Add feeds one TCP segment, in capture order.
 func (t *Tracker) Add(seg *capture.Segment) {
+	t.add(seg)
+	// Every segment moves the clock, a late or refused one too, so that
+	// when the flush runs does not depend on which flows a tracker follows.
+	if !t.opts.ExternalFlush && FlushDue(&t.lastFlush, seg.Time) {
+		t.Flush(seg.Time)
+	}
+}
+
+func (t *Tracker) add(seg *capture.Segment) {
 	t.stats.Segments++
 	t.now = seg.Time
 	tcp := seg.TCP
@@ -302,15 +354,6 @@ func (t *Tracker) Add(seg *capture.Segment) {
 	if c := fg.conn; c != nil && c.reset && !c.done {
 		t.finish(c)
 	}
-
-	if t.lastFlush.IsZero() {
-		t.lastFlush = seg.Time
-	}
-	if seg.Time.Sub(t.lastFlush) >= flushEvery {
-		t.lastFlush = seg.Time
-		t.asm.FlushWithOptions(gpr.FlushOptions{T: seg.Time.Add(-t.opts.GapWait), TC: seg.Time.Add(-t.opts.FlowTimeout)})
-		t.expireTombstones(seg.Time.Add(-tombstoneTTL))
-	}
 }
 
 // bury leaves a tombstone for c's 4-tuple (see Tracker.tombQ).
@@ -326,7 +369,7 @@ func (t *Tracker) bury(c *Conn, waitGP bool) {
 		if c.RST[AtoB] != 0 {
 			from = c.A
 		}
-		fg.rstFrom, fg.rstConn = from, c.ID
+		fg.rstFrom, fg.rstConn = from, c
 	}
 	fg.conn = nil // a tombstone holds no connection
 	if fg.ended.IsZero() {
@@ -459,9 +502,12 @@ func (t *Tracker) finish(c *Conn) {
 	// stays until gopacket lets go of it (see ReassemblyComplete), so
 	// that a new SYN starts a new stream rather than joining the old one.
 	t.bury(c, c.reset)
+	c.AfterRST = nil // a chain of forged RSTs must not keep every connection
 	// Nothing more comes for c: let its buffers go while it waits for its
 	// turn in the output.
-	c.hist = [2]history{}
+	for d := range c.hist {
+		c.hist[d].release(&t.freeHist)
+	}
 	for d := range c.cut {
 		c.cut[d].buf, c.cut[d].spans, c.cut[d].skip = nil, nil, nil
 	}
@@ -537,9 +583,13 @@ func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.Ass
 			c.cut[d].skipApp = func() bool { return !f.WantAppData(c) }
 		}
 	}
-	if fg := t.cur; fg != nil && fg.afterRST != 0 && seg != nil {
+	if o, ok := t.h.(Opener); ok {
+		o.Open(c)
+	}
+	if fg := t.cur; fg != nil && fg.afterRST != nil && seg != nil {
+		c.AfterRST = fg.afterRST
 		c.cut[AtoB].problem(Problem{Code: CodeDataAfterRST, Dir: AtoB, Frame: seg.Frame,
-			Msg: fmt.Sprintf("connection %d was ended by a RST from this side, which then sent more data: the RST did not end the conversation (forged?); what follows is reported here", fg.afterRST)})
+			Msg: fmt.Sprintf(AfterRSTMessage, fg.afterRST.ID)})
 	}
 	return &stream{t: t, c: c}
 }
@@ -678,7 +728,7 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 		c.hist[d].reset()
 	}
 	data := sg.Fetch(avail)
-	c.hist[d].add(data)
+	c.hist[d].add(data, &s.t.freeHist)
 	c.endOff[d] += int64(avail)
 	for off := 0; off < avail; {
 		sc, ok := ctxAt(sg, off)

@@ -388,7 +388,8 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	rep.TLS.Failure = failure(rep, s, ch, client, certs)
 
 	rep.RecordsCapped = s.recordsCapped
-	rep.Records = []Record{}
+	// Filtered in place: the state is not used after build.
+	rep.Records = s.records[:0:len(s.records)]
 	for i, r := range s.records {
 		if r.Number < 0 {
 			continue
@@ -396,6 +397,10 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		r.From = from(s.recSide[i])
 		rep.Records = append(rep.Records, r)
 	}
+	if rep.Records == nil {
+		rep.Records = []Record{}
+	}
+	s.records = nil
 	rep.Errors = []Error{}
 	for _, pe := range s.errs {
 		e := pe.e
