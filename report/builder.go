@@ -75,6 +75,7 @@ type connState struct {
 	ccs           [2]int   // record number of the first CCS per side
 	encRecs       [2][]int // record numbers of encrypted records per side (capped)
 	panicked      string
+	prints        []helloPrint // fingerprints of the ClientHellos, computed once
 }
 
 // pendingError is an error whose "from" is known only once roles are.
@@ -359,7 +360,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		case m.Encrypted && !m.Decrypted:
 			h.Type, h.Complete = "encrypted_handshake_message", true
 		case m.ClientHello != nil:
-			h.Detail = clientHelloJSON(m.ClientHello)
+			h.Detail = clientHelloJSON(s, m.ClientHello)
 		case m.ServerHello != nil:
 			h.Detail = serverHelloWithFingerprints(m.ServerHello, b.JA4Plus)
 		case m.Decoded != nil:

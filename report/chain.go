@@ -73,9 +73,9 @@ func certificates(s *connState, from func(dissect.Side) string, ja4plus bool, ca
 func fingerprints(s *connState, ch *dissect.ClientHello, certs []Certificate, ja4plus bool) *Fingerprints {
 	f := &Fingerprints{}
 	if ch != nil && !ch.SSLv2 {
-		j := fingerprint.JA3(ch)
-		f.JA3, f.JA3Full = j.Hash, j.Full
-		j4 := fingerprint.JA4(ch)
+		p := s.helloPrints(ch)
+		f.JA3, f.JA3Full = p.ja3.Hash, p.ja3.Full
+		j4 := p.ja4
 		f.JA4, f.JA4R, f.JA4O, f.JA4RO = j4.JA4, j4.JA4R, j4.JA4O, j4.JA4RO
 	}
 	if sh := s.sess.ServerHello; sh != nil {

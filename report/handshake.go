@@ -169,15 +169,33 @@ type clientHelloDetail struct {
 	JA4R    string `json:"ja4_r,omitempty"`
 }
 
-func clientHelloJSON(ch *dissect.ClientHello) any {
+func clientHelloJSON(s *connState, ch *dissect.ClientHello) any {
 	d := clientHelloFields(ch)
 	if !ch.SSLv2 {
-		j := fingerprint.JA3(ch)
-		d.JA3, d.JA3Full = j.Hash, j.Full
-		j4 := fingerprint.JA4(ch)
-		d.JA4, d.JA4R = j4.JA4, j4.JA4R
+		p := s.helloPrints(ch)
+		d.JA3, d.JA3Full = p.ja3.Hash, p.ja3.Full
+		d.JA4, d.JA4R = p.ja4.JA4, p.ja4.JA4R
 	}
 	return d
+}
+
+// helloPrint is a ClientHello's JA3 and JA4, computed once: they appear
+// both in the hello and in the connection's fingerprints.
+type helloPrint struct {
+	ch  *dissect.ClientHello
+	ja3 fingerprint.JA3Result
+	ja4 fingerprint.JA4Result
+}
+
+func (s *connState) helloPrints(ch *dissect.ClientHello) helloPrint {
+	for _, p := range s.prints {
+		if p.ch == ch {
+			return p
+		}
+	}
+	p := helloPrint{ch: ch, ja3: fingerprint.JA3(ch), ja4: fingerprint.JA4(ch)}
+	s.prints = append(s.prints, p)
+	return p
 }
 
 func clientHelloFields(ch *dissect.ClientHello) clientHelloDetail {

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Appender is a value that appends its own JSON (valid and compact) to dst.
@@ -36,8 +37,57 @@ func Append(dst []byte, v any) ([]byte, error) {
 	if v == nil {
 		return append(dst, "null"...), nil
 	}
-	rv := reflect.ValueOf(v)
+	rv := addressable(reflect.ValueOf(v))
 	return encoderOf(rv.Type())(dst, rv)
+}
+
+// addressable returns a struct held by value in an interface as an
+// addressable copy, which structEncoder reads without reflection.
+func addressable(v reflect.Value) reflect.Value {
+	if v.Kind() != reflect.Struct || v.CanAddr() || !copySafe(v.Type()) {
+		return v
+	}
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	return c
+}
+
+var copySafeCache sync.Map // reflect.Type -> bool
+
+// copySafe reports whether an addressable copy of a t encodes as t does:
+// not when a method with a pointer receiver, which encoding/json uses
+// only on addressable values, is reachable without a pointer.
+func copySafe(t reflect.Type) bool {
+	if ok, found := copySafeCache.Load(t); found {
+		return ok.(bool)
+	}
+	ok := !hasPtrMethod(t, map[reflect.Type]bool{})
+	copySafeCache.Store(t, ok)
+	return ok
+}
+
+func hasPtrMethod(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	pt := reflect.PointerTo(t)
+	for _, m := range []reflect.Type{appenderType, marshalerType, textMarshalerType} {
+		if pt.Implements(m) && !t.Implements(m) {
+			return true
+		}
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if hasPtrMethod(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	case reflect.Array:
+		return hasPtrMethod(t.Elem(), seen)
+	}
+	return false
 }
 
 // Marshal returns the JSON encoding of v.
@@ -68,6 +118,15 @@ func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs a look: most strings
+		// padlock writes are hex and registry names.
+		for i+8 <= len(s) && plain8(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if b >= 0x20 && b != '"' && b != '\\' {
 				i++
@@ -118,6 +177,18 @@ func AppendString(dst []byte, s string) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// plain8 reports whether none of the eight bytes in x is a control
+// character, '"', '\\' or non-ASCII (the SWAR tests of "Bit Twiddling
+// Hacks": a zero byte, a byte less than n).
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	less := (x - ones*0x20) & ^x // high bit set where a byte < 0x20 (or >= 0x80 via ^x)
+	q := x ^ (ones * '"')
+	bs := x ^ (ones * '\\')
+	zero := (q - ones) & ^q | (bs-ones) & ^bs
+	return (less|zero|x)&highs == 0
+}
 
 // AppendFloat appends f as encoding/json writes a float64.
 func AppendFloat(dst []byte, f float64) ([]byte, error) {
@@ -233,7 +304,7 @@ func newEncoder(t reflect.Type, allowAddr bool) encoderFunc {
 			if v.IsNil() {
 				return append(dst, "null"...), nil
 			}
-			e := v.Elem()
+			e := addressable(v.Elem())
 			return encoderOf(e.Type())(dst, e)
 		}
 	case reflect.Pointer:
@@ -278,6 +349,10 @@ func appenderEncoder(t reflect.Type) encoderFunc {
 	return func(dst []byte, v reflect.Value) ([]byte, error) {
 		if t.Kind() == reflect.Pointer && v.IsNil() {
 			return append(dst, "null"...), nil
+		}
+		if t.Kind() != reflect.Pointer && v.CanAddr() {
+			// Through a pointer: boxing a struct value copies it.
+			return v.Addr().Interface().(Appender).AppendJSON(dst)
 		}
 		return v.Interface().(Appender).AppendJSON(dst)
 	}
@@ -418,6 +493,48 @@ type field struct {
 	tagged    bool
 	typ       reflect.Type
 	enc       encoderFunc
+	// fast, for a plain scalar reached without a pointer, reads the
+	// field at offset from the struct's address without reflection.
+	fast   fastKind
+	offset uintptr
+}
+
+type fastKind uint8
+
+const (
+	slow fastKind = iota
+	fastString
+	fastBool
+	fastInt
+	fastInt64
+	fastUint16
+	fastFloat64
+)
+
+// fastKindOf says how a field of type t can be read directly: only plain
+// kinds, with no method of their own that would change their JSON.
+func fastKindOf(t reflect.Type) fastKind {
+	pt := reflect.PointerTo(t)
+	for _, m := range []reflect.Type{appenderType, marshalerType, textMarshalerType} {
+		if t.Implements(m) || pt.Implements(m) {
+			return slow
+		}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return fastString
+	case reflect.Bool:
+		return fastBool
+	case reflect.Int:
+		return fastInt
+	case reflect.Int64:
+		return fastInt64
+	case reflect.Uint16:
+		return fastUint16
+	case reflect.Float64:
+		return fastFloat64
+	}
+	return slow
 }
 
 func structEncoder(t reflect.Type) encoderFunc {
@@ -426,17 +543,79 @@ func structEncoder(t reflect.Type) encoderFunc {
 		return func(dst []byte, _ reflect.Value) ([]byte, error) { return dst, err }
 	}
 	for i := range fields {
-		fields[i].enc = buildLocked(fields[i].typ)
-		fields[i].key = AppendString(nil, fields[i].name)
-		fields[i].key = append(fields[i].key, ':')
+		f := &fields[i]
+		f.enc = buildLocked(f.typ)
+		f.key = AppendString(nil, f.name)
+		f.key = append(f.key, ':')
+		// The offset is known when no pointer lies on the way.
+		st, direct := t, true
+		for _, x := range f.index {
+			if st.Kind() != reflect.Struct {
+				direct = false
+				break
+			}
+			sf := st.Field(x)
+			f.offset += sf.Offset
+			st = sf.Type
+		}
+		if direct {
+			f.fast = fastKindOf(f.typ)
+		}
 	}
 	return func(dst []byte, v reflect.Value) ([]byte, error) {
+		var base unsafe.Pointer
+		if v.CanAddr() {
+			base = unsafe.Pointer(v.UnsafeAddr())
+		}
 		dst = append(dst, '{')
 		first := true
 		var err error
 	next:
 		for i := range fields {
 			f := &fields[i]
+			if base != nil && f.fast != slow {
+				p := unsafe.Add(base, f.offset)
+				start := len(dst)
+				if !first {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, f.key...)
+				empty := false
+				switch f.fast {
+				case fastString:
+					s := *(*string)(p)
+					empty = s == ""
+					dst = AppendString(dst, s)
+				case fastBool:
+					b := *(*bool)(p)
+					empty = !b
+					dst = strconv.AppendBool(dst, b)
+				case fastInt:
+					n := *(*int)(p)
+					empty = n == 0
+					dst = strconv.AppendInt(dst, int64(n), 10)
+				case fastInt64:
+					n := *(*int64)(p)
+					empty = n == 0
+					dst = strconv.AppendInt(dst, n, 10)
+				case fastUint16:
+					n := *(*uint16)(p)
+					empty = n == 0
+					dst = strconv.AppendUint(dst, uint64(n), 10)
+				case fastFloat64:
+					x := *(*float64)(p)
+					empty = x == 0
+					if dst, err = appendFloat(dst, x, 64); err != nil {
+						return dst, err
+					}
+				}
+				if empty && f.omitEmpty {
+					dst = dst[:start]
+					continue
+				}
+				first = false
+				continue
+			}
 			fv := v
 			for _, x := range f.index[:len(f.index)-1] {
 				fv = fv.Field(x)
