@@ -186,7 +186,7 @@ func plain8(x uint64) bool {
 	less := (x - ones*0x20) & ^x // high bit set where a byte < 0x20 (or >= 0x80 via ^x)
 	q := x ^ (ones * '"')
 	bs := x ^ (ones * '\\')
-	zero := (q - ones) & ^q | (bs-ones) & ^bs
+	zero := (q-ones) & ^q | (bs-ones) & ^bs
 	return (less|zero|x)&highs == 0
 }
 
