@@ -2,6 +2,7 @@ package capture
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/bits"
@@ -122,8 +123,27 @@ func (s *Source) nextPcapng() (Packet, error) {
 		typ, total := s.u32(h[0:4]), s.u32(h[4:8])
 		s.block = block
 		if total < blockMinLen || total%4 != 0 || total > maxBlockLen {
-			return Packet{}, s.damaged("block %d (%s) at offset %d: invalid block length %d",
+			err := s.damaged("block %d (%s) at offset %d: invalid block length %d",
 				block, blockName(typ), start, total)
+			if s.resync(start, err) {
+				continue
+			}
+			return Packet{}, err
+		}
+		// A block the buffer holds is checked against its trailing length
+		// before anything is consumed, so that a wrong length does not
+		// swallow the start of the next block before resync.
+		if int(total) <= readBufferSize {
+			if b, _ := s.r.Peek(int(total)); len(b) == int(total) {
+				if got := s.u32(b[total-4:]); got != total {
+					err := s.damaged("block %d (%s) at offset %d: block lengths %d and %d differ",
+						block, blockName(typ), start, total, got)
+					if s.resync(start, err) {
+						continue
+					}
+					return Packet{}, err
+				}
+			}
 		}
 
 		var p Packet
@@ -152,12 +172,96 @@ func (s *Source) nextPcapng() (Packet, error) {
 				block, what, start, s.off-start, total)
 		}
 		if err != nil {
+			var damage *damageError
+			if errors.As(err, &damage) && s.resync(start, err) {
+				continue
+			}
 			return Packet{}, err
 		}
 		if isPacket {
 			return p, nil
 		}
 	}
+}
+
+// maxResync bounds the bytes searched for a valid block after a damaged
+// one.
+const maxResync = 64 << 20
+
+// resync looks, after the damaged block at start, for the next block that
+// is whole and consistent (a known type, a valid length repeated in its
+// trailer, a defined interface), and goes on reading there with a warning
+// saying how much was skipped. Wireshark stops at the damage; padlock
+// recovers what follows, numbering its frames on from the last good one.
+// It reports false, and reading stops, when no such block follows.
+func (s *Source) resync(start int64, cause error) bool {
+	// Blocks are 32-bit aligned: search from the first aligned offset
+	// after the damaged block's start not yet consumed.
+	if skip := (4 - (s.off-start)%4) % 4; skip > 0 {
+		if s.discard(int(skip)) != nil {
+			return false
+		}
+	}
+	if s.off == start && s.discard(4) != nil {
+		return false
+	}
+	for scanned := 0; scanned < maxResync; scanned += 4 {
+		if s.plausibleBlock() {
+			s.warns = append(s.warns, fmt.Sprintf("%v: skipped %d bytes to the next valid block, at offset %d",
+				cause, s.off-start, s.off))
+			return true
+		}
+		if s.discard(4) != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// plausibleBlock reports whether a whole, consistent block starts at the
+// read position.
+func (s *Source) plausibleBlock() bool {
+	h, _ := s.r.Peek(12)
+	if len(h) < 12 {
+		return false
+	}
+	u32 := s.u32
+	if binary.BigEndian.Uint32(h) == blockSHB {
+		switch binary.BigEndian.Uint32(h[8:12]) {
+		case byteOrderMagic:
+			u32 = binary.BigEndian.Uint32
+		case bits.ReverseBytes32(byteOrderMagic):
+			u32 = binary.LittleEndian.Uint32
+		default:
+			return false
+		}
+	}
+	typ, total := u32(h[0:4]), u32(h[4:8])
+	switch typ {
+	case blockSHB, blockIDB, blockPB, blockSPB, blockNRB, blockISB, blockEPB, blockDSB:
+	default:
+		return false
+	}
+	if total < blockMinLen || total%4 != 0 || int(total) > readBufferSize {
+		return false
+	}
+	b, _ := s.r.Peek(int(total))
+	if len(b) < int(total) || u32(b[total-4:]) != total {
+		return false
+	}
+	switch typ {
+	case blockEPB:
+		return total >= epbMinLen && int(u32(b[8:12])) < len(s.ifaces) && u32(b[20:24]) <= total-epbMinLen
+	case blockSPB:
+		return total >= spbMinLen && len(s.ifaces) > 0
+	case blockPB:
+		return total >= epbMinLen && int(s.u16(b[8:10])) < len(s.ifaces) && u32(b[20:24]) <= total-epbMinLen
+	case blockSHB:
+		return total >= shbMinLen
+	case blockIDB:
+		return total >= idbMinLen
+	}
+	return true
 }
 
 // trailer reads and checks the trailing copy of the block length.

@@ -261,8 +261,14 @@ func (s *Source) warnf(format string, args ...any) error {
 	return io.EOF
 }
 
-// damaged is the error for a file that cannot be read past this point.
+// damaged is the error for a file whose structure is broken at this
+// point (pcapng reading looks for the next valid block past it).
 func (s *Source) damaged(format string, args ...any) error {
+	return &damageError{s.failure(format, args...)}
+}
+
+// failure is an error that names the file.
+func (s *Source) failure(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
 	if s.name != "" {
 		return fmt.Errorf("capture: %s: %s", s.name, msg)
@@ -270,13 +276,19 @@ func (s *Source) damaged(format string, args ...any) error {
 	return fmt.Errorf("capture: %s", msg)
 }
 
+// damageError is broken file structure, as opposed to a failed read.
+type damageError struct{ err error }
+
+func (e *damageError) Error() string { return e.err.Error() }
+func (e *damageError) Unwrap() error { return e.err }
+
 // readErr classifies a read error: errTruncated when the input ended, the
 // error itself (prefixed) otherwise, such as a gzip checksum mismatch.
 func (s *Source) readErr(err error) error {
 	if isEOF(err) {
 		return errTruncated
 	}
-	return s.damaged("read: %v", err)
+	return s.failure("read: %v", err)
 }
 
 // peek returns the next n bytes without consuming them. When the input

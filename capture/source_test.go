@@ -385,6 +385,55 @@ func TestSourceDamaged(t *testing.T) {
 	}
 }
 
+// After a damaged pcapng block, reading goes on at the next whole,
+// consistent block, with a warning that says what was skipped (issue 7:
+// one bad block must not cost the rest of the capture).
+func TestSourceResync(t *testing.T) {
+	pkt := ether(t, ip4TCP(t, 1, []byte("x")))
+	after := ether(t, ip4TCP(t, 2, []byte("after the damage")))
+	le := binary.LittleEndian
+	// shb, idb, epb (frame 1), DAMAGED epb, epb (after), epb (after)
+	build := func(damage func(n *ngb)) []byte {
+		n := &ngb{order: binary.LittleEndian}
+		n.shb(1).idb(layers.LinkTypeEthernet, 9, 0).epb(0, 1, pkt).epb(0, 2, pkt).epb(0, 3, after).epb(0, 4, after)
+		damage(n)
+		return n.buf
+	}
+	cases := []struct {
+		name   string
+		damage func(n *ngb)
+		want   string
+	}{
+		{"length past the file", func(n *ngb) { le.PutUint32(n.buf[n.ends[2]+4:], 0x7ffffff0) }, "invalid block length 2147483632"},
+		{"length not a multiple of 4", func(n *ngb) { le.PutUint32(n.buf[n.ends[2]+4:], 33) }, "invalid block length 33"},
+		{"length too short", func(n *ngb) { le.PutUint32(n.buf[n.ends[2]+4:], 44) }, "block lengths 44 and"},
+		{"length too long", func(n *ngb) { le.PutUint32(n.buf[n.ends[2]+4:], n.order.Uint32(n.buf[n.ends[2]+4:])+8) }, "lengths"},
+		{"undefined interface", func(n *ngb) { le.PutUint32(n.buf[n.ends[2]+8:], 7) }, "interface 7 is not defined"},
+		{"caplen over block", func(n *ngb) { le.PutUint32(n.buf[n.ends[2]+20:], 4000) }, "does not fit in block length"},
+		{"garbage over the block", func(n *ngb) {
+			for i := n.ends[2]; i < n.ends[3]; i++ {
+				n.buf[i] = byte(i*31 + 7)
+			}
+		}, "invalid block length"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := NewSource(bytes.NewReader(build(c.damage)))
+			require.NoError(t, err)
+			ps, err := readAll(t, s)
+			require.Equal(t, io.EOF, err, "reading goes on")
+			require.GreaterOrEqual(t, len(ps), 3, "the packets after the damage are read")
+			last := ps[len(ps)-2:]
+			assert.Equal(t, after, last[0].Data)
+			assert.Equal(t, after, last[1].Data)
+			assert.Equal(t, ps[0].Frame+len(ps)-1, last[1].Frame, "frames numbered on")
+			require.Len(t, s.Warnings(), 1)
+			assert.Contains(t, s.Warnings()[0], c.want)
+			assert.Contains(t, s.Warnings()[0], "skipped")
+		})
+	}
+}
+
 // TestSourceFrames checks that every packet counts, whatever it holds.
 func TestSourceFrames(t *testing.T) {
 	recs := []rec{
