@@ -45,6 +45,11 @@ type Conn struct {
 	Gaps       [2]int    // gaps per direction
 	TLS        bool      // at least one TLS record was cut
 	Evicted    bool      // closed by a cap or idle timeout rather than FIN/RST or end of input
+	// AfterRST is the connection whose RST this one outlived: its side
+	// that sent the RST went on sending (CodeDataAfterRST); nil if none.
+	// It is set before the connection's first Problem and cleared when
+	// the connection ends, so that a chain of them is not kept.
+	AfterRST *Conn
 
 	// State is for the handler's per-connection data.
 	State any

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -70,6 +71,7 @@ type options struct {
 	write       string
 	flowTimeout time.Duration
 	user        string
+	workers     int // file input: reassemblers the flows are shared out to
 	quiet       bool
 	caps        capOptions
 	perf        perfOptions
@@ -102,6 +104,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVarP(&o.write, "write", "w", "", "also save the packets read or captured (after the filter) to `FILE`, as pcapng")
 	fs.DurationVar(&o.flowTimeout, "flow-timeout", reassembly.DefaultOptions.FlowTimeout, "end a connection idle for `DURATION` (report it with end_seen \"idle\")")
 	fs.StringVarP(&o.user, "relinquish-privileges", "Z", "", "after opening the capture, switch to `USER` (when run as root)")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "file input: share the connections out to `N` reassemblers running in parallel\n(the output is the same for every N; live capture uses one)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "live capture: do not print the listening line and the packet counters;\nfile: no progress line (drawn only when stderr is a terminal)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.schema, "schema", false, "print the JSON Schema of the NDJSON report and exit")
@@ -155,6 +158,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if o.count < 0 {
 		fmt.Fprintf(stderr, "padlock: invalid -c %d: the packet count must be >= 0\n", o.count)
+		return exitUsage
+	}
+	if o.workers < 1 {
+		fmt.Fprintf(stderr, "padlock: invalid --workers %d: it must be >= 1\n", o.workers)
 		return exitUsage
 	}
 	if o.flowTimeout <= 0 {
@@ -236,19 +243,61 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
-// process runs the pipeline: packets -> segments -> connections -> reports.
-func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) int {
-	builder := report.NewBuilder(w.Write)
-	configure(builder, o)
-	builder.Recover = recoverPanics
+// trackerOptions are the tracker's options from the flags.
+func trackerOptions(o options) reassembly.Options {
 	topts := reassembly.DefaultOptions
 	if o.flowTimeout > 0 {
 		topts.FlowTimeout = o.flowTimeout
 	}
 	o.caps.apply(&topts)
+	return topts
+}
+
+// pipeline is what process feeds segments to: one tracker and builder
+// (single), or --workers of them with a merger (workers.go).
+type pipeline interface {
+	add(seg *capture.Segment) // seg is reused by the caller after the call
+	// close ends the input: every connection ends and every report is
+	// written (or stop: the same, on the way out after an error).
+	close()
+	stop()
+	stats() (reassembly.Stats, *handler) // after close
+	err() error                          // the first output error, after close
+	conns() int                          // TCP connections so far, for the progress line
+	evictIdle(idle time.Duration) int    // --max-memory
+}
+
+// single is the pipeline of one tracker, on the caller's goroutine.
+type single struct {
+	tracker *reassembly.Tracker
+	h       *handler
+}
+
+func newSingle(w report.Writer, o options) *single {
+	builder := report.NewBuilder(w.Write)
+	configure(builder, o)
+	builder.Recover = recoverPanics
 	h := &handler{Builder: builder, keys: o.keys}
-	tracker := reassembly.New(topts, h)
-	mon := newMonitor(o, src, tracker, stderr)
+	return &single{tracker: reassembly.New(trackerOptions(o), h), h: h}
+}
+
+func (s *single) add(seg *capture.Segment)            { s.tracker.Add(seg) }
+func (s *single) close()                              { s.tracker.Close() }
+func (s *single) stop()                               {}
+func (s *single) stats() (reassembly.Stats, *handler) { return s.tracker.Stats(), s.h }
+func (s *single) err() error                          { return s.h.Err() }
+func (s *single) conns() int                          { return s.tracker.Stats().Connections }
+func (s *single) evictIdle(idle time.Duration) int    { return s.tracker.EvictIdle(idle) }
+
+// process runs the pipeline: packets -> segments -> connections -> reports.
+func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) int {
+	var pl pipeline
+	if o.workers > 1 {
+		pl = newWorkers(w, o, src, stderr)
+	} else {
+		pl = newSingle(w, o)
+	}
+	mon := newMonitor(o, src, pl.conns, pl.evictIdle, stderr)
 	dec := capture.NewDecoder()
 	var badPackets int
 	var firstBad error
@@ -271,6 +320,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 			ok, err := o.match.Match(p)
 			if err != nil {
 				fmt.Fprintf(stderr, "padlock: %v (frame %d)\n", err, p.Frame)
+				pl.stop()
 				return exitUsage
 			}
 			if !ok {
@@ -281,6 +331,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 		if o.save != nil {
 			if err := o.save.Write(p); err != nil {
 				fmt.Fprintf(stderr, "padlock: -w: %v\n", err)
+				pl.stop()
 				return exitError
 			}
 		}
@@ -294,13 +345,17 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 			continue
 		}
 		if ok {
-			tracker.Add(&seg)
+			pl.add(&seg)
 		}
 	}
-	tracker.Close()
-	mon.finish(tracker.Stats(), dec.Stats(), h)
-	capWarnings(tracker.Stats(), o.caps, stderr)
-	if err := builder.Err(); err != nil {
+	pl.close()
+	st, h := pl.stats()
+	if p, ok := pl.(*workers); ok {
+		mon.memEvic += p.memEvicted()
+	}
+	mon.finish(st, dec.Stats(), h)
+	capWarnings(st, o.caps, stderr)
+	if err := pl.err(); err != nil {
 		fmt.Fprintf(stderr, "padlock: writing output: %v\n", err)
 		return exitError
 	}

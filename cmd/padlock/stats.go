@@ -61,16 +61,16 @@ const (
 	progressInterval = 250 * time.Millisecond
 )
 
-func newMonitor(o options, src *capture.Source, tracker *reassembly.Tracker, stderr io.Writer) *monitor {
+func newMonitor(o options, src *capture.Source, conns func() int, evict func(time.Duration) int, stderr io.Writer) *monitor {
 	m := &monitor{start: time.Now(), stderr: stderr, stats: o.perf.stats, next: progressEvery}
-	m.conns = func() int { return tracker.Stats().Connections }
+	m.conns = conns
 	if o.perf.maxMemory > 0 {
 		// The Go runtime collects harder as the heap nears the cap;
 		// the live heap is kept to 60% of it, the rest being the
 		// collector's headroom and buffers.
 		debug.SetMemoryLimit(int64(o.perf.maxMemory) << 20)
 		m.capMiB, m.limit = o.perf.maxMemory, uint64(o.perf.maxMemory)<<20*6/10
-		m.idle, m.evict = maxEvictIdle, tracker.EvictIdle
+		m.idle, m.evict = maxEvictIdle, evict
 		m.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	}
 	if o.quiet || o.read == "-" || !isTTY(stderr) {

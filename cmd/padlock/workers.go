@@ -1,0 +1,683 @@
+package main
+
+// --workers: the connections of a capture file shared out to several
+// reassemblers, with output byte-identical to one.
+//
+// The main goroutine reads, filters, saves and decodes packets as before,
+// and sends each TCP segment (copied, since the packet buffer is reused)
+// to the worker its 4-tuple hashes to, both directions alike. Segments go
+// in batches, one per worker, all sent together (a round) when one is
+// full, so that every worker moves on through the capture at the pace of
+// the others. Each worker has its own tracker and builder, and renders the
+// JSON of each report itself, the costliest step.
+//
+// Everything that depends on time happens at the same point of the
+// capture as with one tracker: the dispatcher runs the tracker's clock
+// (reassembly.FlushDue) over every segment and puts a flush into every
+// worker's batch where one tracker would have flushed; pcapng decryption
+// secrets met in the file reach a worker with the segments read after
+// them, not before.
+//
+// A worker tells of every connection it creates and every one that ends
+// (non-TLS ones too), each tagged with its position in the capture (the
+// frame being added, or the flush after it). A merger takes each round's
+// results from every worker, puts their events back into capture order,
+// numbers connections by first packet (the IDs one tracker gives) and
+// writes the reports in that order, holding ended ones back while an
+// earlier one is open, up to --max-held, exactly as the single tracker
+// does (reassembly.Options.Ordered): the workers' trackers do not order.
+
+import (
+	"bytes"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/padlock-tls/padlock/capture"
+	"github.com/padlock-tls/padlock/decrypt"
+	"github.com/padlock-tls/padlock/reassembly"
+	"github.com/padlock-tls/padlock/report"
+)
+
+// Batches: a round is sent when one worker's batch holds batchSegments
+// segments or batchBytes bytes of them.
+const (
+	batchSegments = 256
+	batchBytes    = 1 << 20
+	inFlight      = 4 // batches queued per worker, and results per worker
+)
+
+type recKind uint8
+
+const (
+	recSegment recKind = iota
+	recFlush           // the tracker's periodic flush, after the segment before it
+	recEvict           // --max-memory: end connections idle for idle
+)
+
+// segRec is one entry of a batch: a segment (its TCP header and payload
+// are data[start:end] of the batch) or an order for the tracker.
+type segRec struct {
+	kind       recKind
+	truncated  bool
+	start, end int32
+	frame      int
+	length     int
+	time       time.Time
+	idle       time.Duration
+	net        gopacket.Flow
+}
+
+type batch struct {
+	recs []segRec
+	data []byte
+	// secrets are the pcapng Decryption Secrets Blocks read before the
+	// segments of this batch.
+	secrets [][]byte
+	last    bool // end of input: the tracker closes after the batch
+}
+
+// Positions order events across workers: 2*frame while the segment of that
+// frame is added, 2*frame+1 for a flush or an eviction after it.
+const posClose = math.MaxInt64
+
+// gidCell carries the global ID of a connection that a later one may name
+// (the connection a RST ended, see reassembly.AfterRSTMessage): the merger
+// fills it in when it numbers the connection, before it meets the later one.
+type gidCell struct{ id int }
+
+// event is a connection created (open) or ended, in a worker.
+type event struct {
+	pos   int64
+	frame int // the connection's first frame: unique, it names the connection
+	open  bool
+	// An ended TLS connection's report, rendered (line: data[start:end]
+	// of the result, with id 0) or not (rep).
+	start, end int32
+	rep        *report.Connection
+	cell       *gidCell // to fill in with this connection's global ID
+	ref        *gidCell // the report's data_after_rst names this connection
+	refLocal   int      // by its ID in the worker
+}
+
+type result struct {
+	w      int
+	events []event
+	data   []byte
+	last   bool
+	stats  reassembly.Stats
+	h      handler // counters only
+	memEv  int     // connections ended by --max-memory
+	failed bool    // the worker panicked
+}
+
+// jsonHead is how a line a worker rendered starts: the merger writes the
+// global ID in place of the 0.
+const jsonHead = `{"type":"connection","id":0,`
+
+// shard picks the worker of a segment from its 4-tuple, the same for both
+// directions.
+func shard(seg *capture.Segment, n int) int {
+	sp, dp := uint64(seg.TCP.SrcPort), uint64(seg.TCP.DstPort)
+	if sp > dp {
+		sp, dp = dp, sp
+	}
+	h := seg.Net.FastHash() ^ (sp<<16|dp)*0x9e3779b97f4a7c15
+	h ^= h >> 31
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 29
+	return int(h % uint64(n))
+}
+
+// workers is the pipeline of --workers N > 1.
+type workers struct {
+	n     int
+	in    []chan *batch
+	free  chan *batch
+	cur   []*batch
+	full  bool // a batch of cur is full: send the round
+	clock time.Time
+	frame int // frame of the last segment dispatched
+	// secrets of the input (nil when it has none) and how many of them
+	// the batches being filled may see.
+	secrets  func() [][]byte
+	nSecrets int
+	keys     *keySources
+	m        *merger
+	done     chan struct{}
+	closed   bool
+	st       reassembly.Stats
+	h        *handler
+	memEv    int
+}
+
+func newWorkers(w report.Writer, o options, src *capture.Source, stderr io.Writer) *workers {
+	n := o.workers
+	p := &workers{n: n, in: make([]chan *batch, n), free: make(chan *batch, n*(inFlight+2)), cur: make([]*batch, n),
+		done: make(chan struct{}), keys: o.keys}
+	if o.keys != nil && o.keys.secrets != nil {
+		p.secrets = o.keys.secrets
+	}
+	topts := trackerOptions(o)
+	topts.Ordered = false // the merger orders
+	topts.ExternalFlush = true
+	if topts.MaxFlows > 0 {
+		topts.MaxFlows = max(topts.MaxFlows/n, 1)
+	}
+	topts.MaxPagesTotal = max(topts.MaxPagesTotal/n, 1)
+	p.m = newMerger(w, n, o.caps.maxHeld)
+	render := p.m.lines != nil // JSON: the workers render the lines
+	for i := range n {
+		p.in[i] = make(chan *batch, inFlight)
+		p.cur[i] = p.newBatch()
+		wk := &worker{idx: i, in: p.in[i], out: p.m.in[i], free: p.free, resFree: p.m.free[i], render: render,
+			refs: map[*reassembly.Conn]ref{}}
+		wo := o
+		if o.keys != nil {
+			// Each worker reads the capture's secrets itself, as far as
+			// its batches may see them; the files are shared (their
+			// lookups lock). Bad lines are told once, by the dispatcher.
+			view := &keySources{files: o.keys.files, stderr: io.Discard}
+			if o.keys.secrets != nil {
+				view.secrets = func() [][]byte { return wk.secrets }
+			}
+			wo.keys = view
+		}
+		builder := report.NewBuilder(wk.sink)
+		configure(builder, wo)
+		builder.Recover = recoverPanics
+		wk.h = &handler{Builder: builder, keys: wo.keys}
+		wk.tracker = reassembly.New(topts, workerHandler{wk.h, wk})
+		go wk.run()
+	}
+	go func() {
+		p.m.run()
+		close(p.done)
+	}()
+	return p
+}
+
+func (p *workers) newBatch() *batch {
+	select {
+	case b := <-p.free:
+		return b
+	default:
+		return &batch{recs: make([]segRec, 0, batchSegments+8), data: make([]byte, 0, 64<<10)}
+	}
+}
+
+func (p *workers) add(seg *capture.Segment) {
+	if p.secrets != nil {
+		if s := p.secrets(); len(s) != p.nSecrets {
+			// Segments already read must not see the new secrets.
+			p.round(false)
+			p.newSecrets(s)
+		}
+	}
+	b := p.cur[shard(seg, p.n)]
+	tcp := seg.TCP
+	start := len(b.data)
+	b.data = append(b.data, tcp.Contents...)
+	b.data = append(b.data, tcp.Payload...)
+	b.recs = append(b.recs, segRec{kind: recSegment, truncated: seg.Truncated, start: int32(start), end: int32(len(b.data)),
+		frame: seg.Frame, length: seg.Length, time: seg.Time, net: seg.Net})
+	p.frame = seg.Frame
+	if len(b.recs) >= batchSegments || len(b.data) >= batchBytes {
+		p.full = true
+	}
+	if reassembly.FlushDue(&p.clock, seg.Time) {
+		for _, b := range p.cur {
+			b.recs = append(b.recs, segRec{kind: recFlush, frame: seg.Frame, time: seg.Time})
+		}
+	}
+	if p.full {
+		p.round(false)
+	}
+}
+
+// newSecrets tells the bad lines of the secrets blocks read since the last
+// call, once (each worker reads them again, silently).
+func (p *workers) newSecrets(s [][]byte) {
+	for _, blk := range s[p.nSecrets:] {
+		var kl decrypt.KeyLog
+		bad, _ := kl.Read(bytes.NewReader(blk), "pcapng decryption secrets block")
+		p.keys.warnBad(bad)
+	}
+	p.nSecrets = len(s)
+}
+
+// round sends every worker its batch, full or not.
+func (p *workers) round(last bool) {
+	var secrets [][]byte
+	if p.secrets != nil {
+		secrets = p.secrets()[:p.nSecrets]
+	}
+	for i, b := range p.cur {
+		b.secrets, b.last = secrets, last
+		p.in[i] <- b
+		p.cur[i] = nil
+		if !last {
+			p.cur[i] = p.newBatch()
+		}
+	}
+	p.full = false
+}
+
+func (p *workers) close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	if p.secrets != nil {
+		if s := p.secrets(); len(s) != p.nSecrets {
+			p.round(false)
+			p.newSecrets(s)
+		}
+	}
+	p.round(true)
+	<-p.done
+	p.st, p.h = p.m.totals()
+}
+
+func (p *workers) stop() { p.close() }
+
+func (p *workers) stats() (reassembly.Stats, *handler) { return p.st, p.h }
+func (p *workers) err() error                          { return p.m.err }
+func (p *workers) conns() int                          { return int(p.m.conns.Load()) }
+func (p *workers) memEvicted() int                     { return p.m.memEv }
+
+// evictIdle asks every worker to end its connections idle for idle; they
+// count what it ended (memEvicted).
+func (p *workers) evictIdle(idle time.Duration) int {
+	for _, b := range p.cur {
+		b.recs = append(b.recs, segRec{kind: recEvict, frame: p.frame, idle: idle})
+	}
+	return 0
+}
+
+// ref is a connection's data_after_rst naming an earlier connection.
+type ref struct {
+	cell  *gidCell
+	local int
+}
+
+type worker struct {
+	idx     int
+	in      chan *batch
+	out     chan *result
+	free    chan *batch
+	resFree chan *result
+	tracker *reassembly.Tracker
+	h       *handler
+	render  bool
+	secrets [][]byte // what the batch being processed may see
+	pos     int64
+	res     *result
+	rep     *report.Connection // the report the builder just made
+	refs    map[*reassembly.Conn]ref
+	tcp     layers.TCP
+	seg     capture.Segment
+	memEv   int
+}
+
+func (w *worker) sink(c *report.Connection) error {
+	w.rep = c
+	return nil
+}
+
+func (w *worker) newResult() *result {
+	select {
+	case r := <-w.resFree:
+		r.events, r.data = r.events[:0], r.data[:0]
+		return r
+	default:
+		return &result{w: w.idx}
+	}
+}
+
+func (w *worker) run() {
+	failed := false
+	for b := range w.in {
+		w.res = w.newResult()
+		if !failed {
+			failed = !w.batch(b)
+		}
+		r := w.res
+		r.last, r.failed = b.last, failed
+		r.stats = w.tracker.Stats()
+		r.h = handler{skipped: w.h.skipped, evicted: w.h.evicted, capped: w.h.capped}
+		r.memEv = w.memEv
+		last := b.last
+		b.recs, b.data, b.secrets = b.recs[:0], b.data[:0], nil
+		select {
+		case w.free <- b:
+		default:
+		}
+		w.out <- r
+		if last {
+			return
+		}
+	}
+}
+
+// batch runs one batch through the tracker. A panic (a padlock bug the
+// builder's Recover did not catch) stops this worker's work, not padlock:
+// the merger says so.
+func (w *worker) batch(b *batch) (ok bool) {
+	if recoverPanics {
+		defer func() {
+			if p := recover(); p != nil {
+				ok = false
+			}
+		}()
+	}
+	w.secrets = b.secrets
+	for i := range b.recs {
+		r := &b.recs[i]
+		switch r.kind {
+		case recSegment:
+			w.pos = 2 * int64(r.frame)
+			if err := w.tcp.DecodeFromBytes(b.data[r.start:r.end], gopacket.NilDecodeFeedback); err != nil {
+				continue // the dispatcher decoded these very bytes
+			}
+			w.seg = capture.Segment{Frame: r.frame, Time: r.time, Net: r.net, TCP: &w.tcp, Length: r.length, Truncated: r.truncated}
+			w.tracker.Add(&w.seg)
+		case recFlush:
+			w.pos = 2*int64(r.frame) + 1
+			w.tracker.Flush(r.time)
+		case recEvict:
+			w.pos = 2*int64(r.frame) + 1
+			w.memEv += w.tracker.EvictIdle(r.idle)
+		}
+	}
+	if b.last {
+		w.pos = posClose
+		w.tracker.Close()
+	}
+	return true
+}
+
+// workerHandler is the worker's tracker handler: the builder (through
+// handler), and the events for the merger.
+type workerHandler struct {
+	*handler
+	w *worker
+}
+
+// Open implements reassembly.Opener.
+func (h workerHandler) Open(c *reassembly.Conn) {
+	h.w.res.events = append(h.w.res.events, event{pos: h.w.pos, frame: c.FirstFrame, open: true})
+}
+
+func (h workerHandler) Problem(c *reassembly.Conn, p reassembly.Problem) {
+	if p.Code == reassembly.CodeDataAfterRST && c.AfterRST != nil {
+		// The earlier connection has ended already (its tombstone let
+		// this one start), so its cell is there.
+		if cell, ok := c.AfterRST.State.(*gidCell); ok {
+			h.w.refs[c] = ref{cell: cell, local: c.AfterRST.ID}
+		}
+	}
+	h.handler.Problem(c, p)
+}
+
+func (h workerHandler) Done(c *reassembly.Conn) {
+	w := h.w
+	w.rep = nil
+	h.handler.Done(c)
+	ev := event{pos: w.pos, frame: c.FirstFrame}
+	if c.RST != [2]int{} {
+		// A later connection may name this one (AfterRST).
+		ev.cell = &gidCell{}
+		c.State = ev.cell
+	}
+	if r, ok := w.refs[c]; ok {
+		delete(w.refs, c)
+		ev.ref, ev.refLocal = r.cell, r.local
+	}
+	if rep := w.rep; rep != nil {
+		w.rep = nil
+		ev.rep = rep
+		if w.render && ev.ref == nil {
+			rep.ID = 0
+			data := w.res.data
+			start := len(data)
+			data, err := report.AppendJSON(data, rep)
+			if err == nil && bytes.HasPrefix(data[start:], []byte(jsonHead)) {
+				ev.rep, ev.start, ev.end = nil, int32(start), int32(len(data))
+				w.res.data = data
+			} else {
+				w.res.data = data[:start] // the merger's writer says what went wrong
+			}
+		}
+	}
+	w.res.events = append(w.res.events, ev)
+}
+
+// merger puts the workers' events back in capture order and writes the
+// reports.
+type merger struct {
+	n     int
+	in    []chan *result
+	free  []chan *result
+	w     report.Writer
+	lines interface{ WriteLine([]byte) error } // the JSON writer, for rendered lines
+	err   error
+
+	conns    atomic.Int64 // connections numbered so far
+	nextID   int
+	gid      map[int]int // first frame -> global ID, of connections not yet ended
+	nextEmit int
+	held     map[int]held
+	released map[int]bool
+	maxHeld  int
+	unord    int
+	failed   bool
+
+	last  []*result // each worker's last result: its counters
+	memEv int
+	buf   []byte
+	heads []int
+}
+
+// held is an ended connection waiting for its turn.
+type held struct {
+	line []byte
+	rep  *report.Connection
+	ref  *gidCell
+	loc  int
+}
+
+func newMerger(w report.Writer, n, maxHeld int) *merger {
+	m := &merger{n: n, in: make([]chan *result, n), free: make([]chan *result, n), w: w, gid: map[int]int{},
+		nextEmit: 1, held: map[int]held{}, released: map[int]bool{}, maxHeld: maxHeld, last: make([]*result, n), heads: make([]int, n)}
+	if lw, ok := w.(interface{ WriteLine([]byte) error }); ok {
+		m.lines = lw
+	}
+	for i := range n {
+		m.in[i] = make(chan *result, inFlight)
+		m.free[i] = make(chan *result, inFlight+2)
+	}
+	return m
+}
+
+func (m *merger) run() {
+	rs := make([]*result, m.n)
+	for {
+		for i := range rs {
+			rs[i] = <-m.in[i]
+		}
+		m.merge(rs)
+		last := rs[0].last
+		for i, r := range rs {
+			if r.failed {
+				m.failed = true
+			}
+			if last {
+				m.last[i] = r
+				continue
+			}
+			select {
+			case m.free[i] <- r:
+			default:
+			}
+		}
+		if last {
+			break
+		}
+	}
+	// End of input: what is left goes out in order.
+	for m.nextEmit <= m.nextID {
+		if it, ok := m.held[m.nextEmit]; ok {
+			delete(m.held, m.nextEmit)
+			m.write(m.nextEmit, it)
+		} else if !m.released[m.nextEmit] {
+			break
+		}
+		m.nextEmit++
+	}
+	if m.failed && m.err == nil {
+		m.err = errWorkerFailed
+	}
+}
+
+type workerError string
+
+func (e workerError) Error() string { return string(e) }
+
+const errWorkerFailed = workerError("a worker stopped on a padlock bug; reports are missing (run with --workers 1)")
+
+// merge handles one round's events in capture order: by position, then
+// by worker (several workers end connections in the same flush).
+func (m *merger) merge(rs []*result) {
+	hs := m.heads
+	for i := range hs {
+		hs[i] = 0
+	}
+	for {
+		best := -1
+		for i, r := range rs {
+			if hs[i] < len(r.events) && (best < 0 || r.events[hs[i]].pos < rs[best].events[hs[best]].pos) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return
+		}
+		ev := &rs[best].events[hs[best]]
+		hs[best]++
+		m.event(rs[best], ev)
+	}
+}
+
+func (m *merger) event(r *result, ev *event) {
+	if ev.open {
+		m.nextID++
+		m.gid[ev.frame] = m.nextID
+		m.conns.Store(int64(m.nextID))
+		return
+	}
+	id, ok := m.gid[ev.frame]
+	if !ok {
+		return // never opened: cannot happen
+	}
+	delete(m.gid, ev.frame)
+	if ev.cell != nil {
+		ev.cell.id = id
+	}
+	it := held{rep: ev.rep, ref: ev.ref, loc: ev.refLocal}
+	if ev.end > ev.start {
+		it.line = r.data[ev.start:ev.end] // valid for this round only
+	}
+	// As reassembly.Tracker's finish does with Options.Ordered.
+	if m.released[id] {
+		delete(m.released, id)
+		m.write(id, it)
+		return
+	}
+	if id == m.nextEmit {
+		m.nextEmit++
+		m.write(id, it)
+	} else {
+		if it.line != nil {
+			it.line = bytes.Clone(it.line)
+		}
+		m.held[id] = it
+	}
+	for {
+		next, ok := m.held[m.nextEmit]
+		if !ok {
+			if m.maxHeld <= 0 || len(m.held) <= m.maxHeld || m.nextEmit > m.nextID {
+				return
+			}
+			m.released[m.nextEmit] = true
+			m.unord++
+			m.nextEmit++
+			continue
+		}
+		delete(m.held, m.nextEmit)
+		m.write(m.nextEmit, next)
+		m.nextEmit++
+	}
+}
+
+// write writes connection id's report, if it has one (it spoke TLS).
+func (m *merger) write(id int, it held) {
+	if m.err != nil {
+		return
+	}
+	switch {
+	case it.rep != nil:
+		it.rep.ID = id
+		if it.ref != nil {
+			fixAfterRST(it.rep, it.loc, it.ref.id)
+		}
+		m.err = m.w.Write(it.rep)
+	case it.line != nil:
+		m.buf = append(m.buf[:0], jsonHead[:len(jsonHead)-2]...)
+		m.buf = strconv.AppendInt(m.buf, int64(id), 10)
+		m.buf = append(m.buf, it.line[len(jsonHead)-1:]...)
+		m.err = m.lines.WriteLine(m.buf)
+	}
+}
+
+// fixAfterRST puts the global ID of the connection a data_after_rst error
+// names in place of its ID in the worker.
+func fixAfterRST(rep *report.Connection, local, global int) {
+	was := "connection " + strconv.Itoa(local) + " "
+	for i := range rep.Errors {
+		e := &rep.Errors[i]
+		if e.Code == string(reassembly.CodeDataAfterRST) && strings.HasPrefix(e.Message, was) {
+			e.Message = "connection " + strconv.Itoa(global) + " " + e.Message[len(was):]
+		}
+	}
+}
+
+// totals adds up the workers' counters, after the last round.
+func (m *merger) totals() (reassembly.Stats, *handler) {
+	var st reassembly.Stats
+	h := &handler{}
+	for _, r := range m.last {
+		s := r.stats
+		st.Segments += s.Segments
+		st.Connections += s.Connections
+		st.TLS += s.TLS
+		st.Records += s.Records
+		st.Gaps += s.Gaps
+		st.RefusedFlows += s.RefusedFlows
+		st.RefusedSegments += s.RefusedSegments
+		st.LateSegments += s.LateSegments
+		st.Evicted += s.Evicted
+		h.skipped += r.h.skipped
+		h.evicted += r.h.evicted
+		h.capped += r.h.capped
+		m.memEv += r.memEv
+	}
+	st.Unordered = m.unord
+	return st, h
+}

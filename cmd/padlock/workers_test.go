@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/padlock-tls/padlock/pcaps/hostile"
+)
+
+// workerCounts are the --workers values compared with --workers 1.
+var workerCounts = []int{2, 3, 7}
+
+// sameForEveryN runs padlock with args and each worker count and requires
+// stdout byte-identical to --workers 1's.
+func sameForEveryN(t *testing.T, args ...string) {
+	t.Helper()
+	want, errOut, code := runPadlock(append(args, "--workers", "1")...)
+	require.Equal(t, 0, code, "stderr: %s", errOut)
+	for _, n := range workerCounts {
+		got, errOut, code := runPadlock(append(args, "--workers", strconv.Itoa(n))...)
+		require.Equal(t, 0, code, "--workers %d: stderr: %s", n, errOut)
+		if got != want {
+			t.Errorf("--workers %d: output differs from --workers 1 (%d bytes against %d)", n, len(got), len(want))
+		}
+	}
+}
+
+// TestWorkersSameOutput: every bundled capture gives byte-identical JSON
+// for --workers 1, 2, 3 and 7, text for a few, and the same with their key
+// logs.
+func TestWorkersSameOutput(t *testing.T) {
+	for i, path := range allCaptures(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			sameForEveryN(t, append([]string{"-r", path, "--format", "json"}, goldenFlags...)...)
+			if i%4 == 0 {
+				sameForEveryN(t, append([]string{"-r", path, "--format", "text"}, goldenFlags...)...)
+			}
+			if kl := keylogFor(path); kl != "" {
+				sameForEveryN(t, append([]string{"-r", path, "--format", "json", "--keylog", kl}, goldenFlags...)...)
+			}
+		})
+	}
+}
+
+// TestWorkersHostile: the hostile captures (forged RSTs, tuple reuse,
+// --max-held, reordering, gaps) give the same output for every worker
+// count too; the cases that fill a cap shared out between workers (flow
+// table, out-of-order pages) are only required to run.
+func TestWorkersHostile(t *testing.T) {
+	shared := map[string]bool{"syn-flood": true}
+	for _, c := range hostile.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			in := c.Build()
+			runN := func(n int) (string, int) {
+				var out, errOut bytes.Buffer
+				args := append([]string{"-r", "-", "--format", "json", "--workers", strconv.Itoa(n)}, hostileArgs[c.Name]...)
+				code := run(args, bytes.NewReader(in), &out, &errOut)
+				return out.String(), code
+			}
+			want, wantCode := runN(1)
+			for _, n := range []int{2, 3} {
+				got, code := runN(n)
+				assert.Equal(t, wantCode, code, "--workers %d: exit code", n)
+				if !shared[c.Name] {
+					assert.True(t, want == got, "--workers %d: output differs from --workers 1", n)
+				}
+			}
+		})
+	}
+}
+
+// TestWorkersFlag: --workers must be at least 1.
+func TestWorkersFlag(t *testing.T) {
+	_, errOut, code := runPadlock("-r", "../../pcaps/tls13-basic.pcap", "--workers", "0")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--workers")
+}
+
+var (
+	genOnce sync.Once
+	genPath string
+	genErr  error
+)
+
+// generated is a capture of 3000 real handshakes from bench/gen, made once
+// per test binary run.
+func generated(t testing.TB) string {
+	t.Helper()
+	genOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "padlock-workers")
+		if err != nil {
+			genErr = err
+			return
+		}
+		genPath = filepath.Join(dir, "x.pcap")
+		cmd := exec.Command("go", "run", "./bench/gen", "-kind", "handshake", "-conns", "3000", "-bytes", "20000000", "-out", genPath)
+		cmd.Dir = filepath.Join("..", "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			genErr = err
+			t.Logf("bench/gen: %s", out)
+		}
+	})
+	if genErr != nil {
+		t.Skipf("bench/gen: %v", genErr)
+	}
+	return genPath
+}
+
+// TestWorkersGenerated: a capture of thousands of overlapping connections
+// (resumptions, RSTs, reused tuples, IPv6) is byte-identical with 1 and 2
+// workers, in JSON and as a summary.
+func TestWorkersGenerated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a 20 MB capture")
+	}
+	path := generated(t)
+	for _, format := range []string{"json", "summary"} {
+		want, errOut, code := runPadlock("-r", path, "--format", format, "--workers", "1")
+		require.Equal(t, 0, code, "stderr: %s", errOut)
+		got, errOut, code := runPadlock("-r", path, "--format", format, "--workers", "2")
+		require.Equal(t, 0, code, "stderr: %s", errOut)
+		require.Equal(t, len(want), len(got), format)
+		assert.True(t, want == got, "%s: --workers 2 differs from --workers 1", format)
+	}
+}
