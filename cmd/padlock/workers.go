@@ -29,6 +29,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -114,7 +115,7 @@ type result struct {
 	stats  reassembly.Stats
 	h      handler // counters only
 	memEv  int     // connections ended by --max-memory
-	failed bool    // the worker panicked
+	panic  string  // the worker stopped on this panic (a padlock bug)
 }
 
 // jsonHead is how a line a worker rendered starts: the merger writes the
@@ -170,7 +171,9 @@ func newWorkers(w report.Writer, o options, src *capture.Source, stderr io.Write
 	if topts.MaxFlows > 0 {
 		topts.MaxFlows = max(topts.MaxFlows/n, 1)
 	}
-	topts.MaxPagesTotal = max(topts.MaxPagesTotal/n, 1)
+	if topts.MaxPagesTotal > 0 {
+		topts.MaxPagesTotal = max(topts.MaxPagesTotal/n, 1)
+	}
 	p.m = newMerger(w, n, o.caps.maxHeld)
 	render := p.m.lines != nil // JSON: the workers render the lines
 	for i := range n {
@@ -342,14 +345,14 @@ func (w *worker) newResult() *result {
 }
 
 func (w *worker) run() {
-	failed := false
+	failed := ""
 	for b := range w.in {
 		w.res = w.newResult()
-		if !failed {
-			failed = !w.batch(b)
+		if failed == "" {
+			failed = w.batch(b)
 		}
 		r := w.res
-		r.last, r.failed = b.last, failed
+		r.last, r.panic = b.last, failed
 		r.stats = w.tracker.Stats()
 		r.h = handler{skipped: w.h.skipped, evicted: w.h.evicted, capped: w.h.capped}
 		r.memEv = w.memEv
@@ -367,13 +370,13 @@ func (w *worker) run() {
 }
 
 // batch runs one batch through the tracker. A panic (a padlock bug the
-// builder's Recover did not catch) stops this worker's work, not padlock:
-// the merger says so.
-func (w *worker) batch(b *batch) (ok bool) {
+// builder's Recover did not catch) stops this worker, not padlock: the
+// merger writes what it has and says so.
+func (w *worker) batch(b *batch) (panicked string) {
 	if recoverPanics {
 		defer func() {
 			if p := recover(); p != nil {
-				ok = false
+				panicked = fmt.Sprint(p)
 			}
 		}()
 	}
@@ -400,7 +403,7 @@ func (w *worker) batch(b *batch) (ok bool) {
 		w.pos = posClose
 		w.tracker.Close()
 	}
-	return true
+	return ""
 }
 
 // workerHandler is the worker's tracker handler: the builder (through
@@ -477,7 +480,7 @@ type merger struct {
 	released map[int]bool
 	maxHeld  int
 	unord    int
-	failed   bool
+	panic    string // a worker's
 
 	last  []*result // each worker's last result: its counters
 	memEv int
@@ -515,8 +518,8 @@ func (m *merger) run() {
 		m.merge(rs)
 		last := rs[0].last
 		for i, r := range rs {
-			if r.failed {
-				m.failed = true
+			if r.panic != "" && m.panic == "" {
+				m.panic = r.panic
 			}
 			if last {
 				m.last[i] = r
@@ -531,26 +534,21 @@ func (m *merger) run() {
 			break
 		}
 	}
-	// End of input: what is left goes out in order.
+	// End of input: what is left goes out in order (after a worker's
+	// panic, past the connections it never ended too).
 	for m.nextEmit <= m.nextID {
 		if it, ok := m.held[m.nextEmit]; ok {
 			delete(m.held, m.nextEmit)
 			m.write(m.nextEmit, it)
-		} else if !m.released[m.nextEmit] {
+		} else if !m.released[m.nextEmit] && m.panic == "" {
 			break
 		}
 		m.nextEmit++
 	}
-	if m.failed && m.err == nil {
-		m.err = errWorkerFailed
+	if m.panic != "" && m.err == nil {
+		m.err = fmt.Errorf("padlock bug in a worker (%s): the reports of some of its connections are missing (--workers 1 may get further)", m.panic)
 	}
 }
-
-type workerError string
-
-func (e workerError) Error() string { return string(e) }
-
-const errWorkerFailed = workerError("a worker stopped on a padlock bug; reports are missing (run with --workers 1)")
 
 // merge handles one round's events in capture order: by position, then
 // by worker (several workers end connections in the same flush).

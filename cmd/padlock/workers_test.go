@@ -2,16 +2,19 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/padlock-tls/padlock/capture"
 	"github.com/padlock-tls/padlock/pcaps/hostile"
 )
 
@@ -129,5 +132,66 @@ func TestWorkersGenerated(t *testing.T) {
 		require.Equal(t, 0, code, "stderr: %s", errOut)
 		require.Equal(t, len(want), len(got), format)
 		assert.True(t, want == got, "%s: --workers 2 differs from --workers 1", format)
+	}
+}
+
+// BenchmarkWorkers compares 1 and 2 workers on the generated capture
+// (run it on an idle machine: with a core busy, 2 workers cannot win).
+func BenchmarkWorkers(b *testing.B) {
+	path := generated(b)
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 2} {
+		b.Run("workers="+strconv.Itoa(n), func(b *testing.B) {
+			b.SetBytes(st.Size())
+			b.ReportAllocs()
+			for b.Loop() {
+				if code := run([]string{"-r", path, "-q", "--format", "json", "--workers", strconv.Itoa(n)},
+					strings.NewReader(""), io.Discard, io.Discard); code != exitOK {
+					b.Fatalf("exit %d", code)
+				}
+			}
+		})
+	}
+}
+
+// TestWorkersSecretsMidFile: a pcapng Decryption Secrets Block in the
+// middle of the file decrypts, with any number of workers, what it
+// decrypts with one: the workers read ahead of the reader, and must not
+// see the secrets before the packets after them.
+func TestWorkersSecretsMidFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"tls13-basic", "tls12-basic"} {
+		keylog, err := os.ReadFile(filepath.Join("..", "..", "pcaps", name+".keylog"))
+		require.NoError(t, err)
+		src, err := capture.Open(filepath.Join("..", "..", "pcaps", name+".pcap"), nil)
+		require.NoError(t, err)
+		var packets []capture.Packet
+		for {
+			p, err := src.Next()
+			if err != nil {
+				break
+			}
+			packets = append(packets, p)
+		}
+		src.Close()
+		require.NotEmpty(t, packets)
+		for _, at := range []int{1, len(packets) / 3, len(packets) / 2, len(packets) - 1} {
+			path := filepath.Join(dir, name+"-"+strconv.Itoa(at)+".pcapng")
+			f, err := os.Create(path)
+			require.NoError(t, err)
+			save := capture.NewSaver(f, "", "", capture.DefaultSnaplen)
+			for i, p := range packets {
+				if i == at {
+					require.NoError(t, save.WriteSecrets(keylog))
+				}
+				require.NoError(t, save.Write(p))
+			}
+			require.NoError(t, save.Close(packets[0].LinkType, nil))
+			require.NoError(t, f.Close())
+			sameForEveryN(t, append([]string{"-r", path, "--format", "json"}, goldenFlags...)...)
+		}
 	}
 }
