@@ -98,19 +98,19 @@ type event struct {
 	pos   int64
 	frame int // the connection's first frame: unique, it names the connection
 	open  bool
-	// An ended TLS connection's report, rendered (line: data[start:end]
-	// of the result, with id 0) or not (rep).
-	start, end int32
-	rep        *report.Connection
-	cell       *gidCell // to fill in with this connection's global ID
-	ref        *gidCell // the report's data_after_rst names this connection
-	refLocal   int      // by its ID in the worker
+	// An ended TLS connection's report, rendered (line, with id 0; most
+	// wait in the merger for an earlier connection, so each has its own
+	// buffer) or not (rep).
+	line     []byte
+	rep      *report.Connection
+	cell     *gidCell // to fill in with this connection's global ID
+	ref      *gidCell // the report's data_after_rst names this connection
+	refLocal int      // by its ID in the worker
 }
 
 type result struct {
 	w      int
 	events []event
-	data   []byte
 	last   bool
 	stats  reassembly.Stats
 	h      handler // counters only
@@ -324,6 +324,7 @@ type worker struct {
 	res     *result
 	rep     *report.Connection // the report the builder just made
 	refs    map[*reassembly.Conn]ref
+	scratch []byte // a JSON line being rendered
 	tcp     layers.TCP
 	seg     capture.Segment
 	memEv   int
@@ -337,7 +338,8 @@ func (w *worker) sink(c *report.Connection) error {
 func (w *worker) newResult() *result {
 	select {
 	case r := <-w.resFree:
-		r.events, r.data = r.events[:0], r.data[:0]
+		clear(r.events) // let the reports go
+		r.events = r.events[:0]
 		return r
 	default:
 		return &result{w: w.idx}
@@ -448,15 +450,11 @@ func (h workerHandler) Done(c *reassembly.Conn) {
 		ev.rep = rep
 		if w.render && ev.ref == nil {
 			rep.ID = 0
-			data := w.res.data
-			start := len(data)
-			data, err := report.AppendJSON(data, rep)
-			if err == nil && bytes.HasPrefix(data[start:], []byte(jsonHead)) {
-				ev.rep, ev.start, ev.end = nil, int32(start), int32(len(data))
-				w.res.data = data
-			} else {
-				w.res.data = data[:start] // the merger's writer says what went wrong
-			}
+			line, err := report.AppendJSON(w.scratch[:0], rep)
+			w.scratch = line
+			if err == nil && bytes.HasPrefix(line, []byte(jsonHead)) {
+				ev.rep, ev.line = nil, bytes.Clone(line)
+			} // else the merger's writer says what went wrong
 		}
 	}
 	w.res.events = append(w.res.events, ev)
@@ -569,11 +567,11 @@ func (m *merger) merge(rs []*result) {
 		}
 		ev := &rs[best].events[hs[best]]
 		hs[best]++
-		m.event(rs[best], ev)
+		m.event(ev)
 	}
 }
 
-func (m *merger) event(r *result, ev *event) {
+func (m *merger) event(ev *event) {
 	if ev.open {
 		m.nextID++
 		m.gid[ev.frame] = m.nextID
@@ -588,10 +586,7 @@ func (m *merger) event(r *result, ev *event) {
 	if ev.cell != nil {
 		ev.cell.id = id
 	}
-	it := held{rep: ev.rep, ref: ev.ref, loc: ev.refLocal}
-	if ev.end > ev.start {
-		it.line = r.data[ev.start:ev.end] // valid for this round only
-	}
+	it := held{line: ev.line, rep: ev.rep, ref: ev.ref, loc: ev.refLocal}
 	// As reassembly.Tracker's finish does with Options.Ordered.
 	if m.released[id] {
 		delete(m.released, id)
@@ -602,9 +597,6 @@ func (m *merger) event(r *result, ev *event) {
 		m.nextEmit++
 		m.write(id, it)
 	} else {
-		if it.line != nil {
-			it.line = bytes.Clone(it.line)
-		}
 		m.held[id] = it
 	}
 	for {
@@ -637,10 +629,13 @@ func (m *merger) write(id int, it held) {
 		}
 		m.err = m.w.Write(it.rep)
 	case it.line != nil:
+		// File output does not flush after each line: the line is
+		// written in two parts, its head with the global ID, then the rest.
 		m.buf = append(m.buf[:0], jsonHead[:len(jsonHead)-2]...)
 		m.buf = strconv.AppendInt(m.buf, int64(id), 10)
-		m.buf = append(m.buf, it.line[len(jsonHead)-1:]...)
-		m.err = m.lines.WriteLine(m.buf)
+		if m.err = m.lines.WriteLine(m.buf); m.err == nil {
+			m.err = m.lines.WriteLine(it.line[len(jsonHead)-1:])
+		}
 	}
 }
 
