@@ -293,7 +293,7 @@ func (s *single) evictIdle(idle time.Duration) int    { return s.tracker.EvictId
 func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) int {
 	var pl pipeline
 	if o.workers > 1 {
-		pl = newWorkers(w, o, src, stderr)
+		pl = newWorkers(w, o)
 	} else {
 		pl = newSingle(w, o)
 	}

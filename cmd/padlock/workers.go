@@ -158,7 +158,7 @@ type workers struct {
 	memEv    int
 }
 
-func newWorkers(w report.Writer, o options, src *capture.Source, stderr io.Writer) *workers {
+func newWorkers(w report.Writer, o options) *workers {
 	n := o.workers
 	p := &workers{n: n, in: make([]chan *batch, n), free: make(chan *batch, n*(inFlight+2)), cur: make([]*batch, n),
 		done: make(chan struct{}), keys: o.keys}
