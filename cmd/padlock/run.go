@@ -356,7 +356,12 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 	mon.finish(st, dec.Stats(), h)
 	capWarnings(st, o.caps, stderr)
 	if err := pl.err(); err != nil {
-		fmt.Fprintf(stderr, "padlock: writing output: %v\n", err)
+		var bug workerBug
+		if errors.As(err, &bug) {
+			fmt.Fprintf(stderr, "padlock: %v\n", err)
+		} else {
+			fmt.Fprintf(stderr, "padlock: writing output: %v\n", err)
+		}
 		return exitError
 	}
 	if err := w.Close(); err != nil {

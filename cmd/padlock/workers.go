@@ -211,7 +211,7 @@ func (p *workers) newBatch() *batch {
 	case b := <-p.free:
 		return b
 	default:
-		return &batch{recs: make([]segRec, 0, batchSegments+8), data: make([]byte, 0, 64<<10)}
+		return &batch{recs: make([]segRec, 0, batchSegments+8), data: make([]byte, 0, 16<<10)}
 	}
 }
 
@@ -544,8 +544,15 @@ func (m *merger) run() {
 		m.nextEmit++
 	}
 	if m.panic != "" && m.err == nil {
-		m.err = fmt.Errorf("padlock bug in a worker (%s): the reports of some of its connections are missing (--workers 1 may get further)", m.panic)
+		m.err = workerBug(m.panic)
 	}
+}
+
+// workerBug is a worker's panic, a padlock bug.
+type workerBug string
+
+func (e workerBug) Error() string {
+	return fmt.Sprintf("padlock bug in a worker (%s): the reports of some of its connections are missing (--workers 1 may get further)", string(e))
 }
 
 // merge handles one round's events in capture order: by position, then
