@@ -195,3 +195,31 @@ func TestWorkersSecretsMidFile(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkersStats: --stats adds up the workers' counters to what one
+// tracker counts (all but the timings).
+func TestWorkersStats(t *testing.T) {
+	counters := func(stderr string) []string {
+		var out []string
+		for _, line := range strings.Split(stderr, "\n") {
+			if !strings.Contains(line, "elapsed") && !strings.Contains(line, "rate ") {
+				out = append(out, line)
+			}
+		}
+		return out
+	}
+	paths := []string{"../../pcaps/tls13-resumption.pcap", "../../pcaps/tls13-reorder-retrans.pcap", "../../pcaps/tls12-lost-segment.pcap"}
+	if !testing.Short() {
+		paths = append(paths, generated(t))
+	}
+	for _, path := range paths {
+		_, want, code := runPadlock("-r", path, "--stats", "--workers", "1")
+		require.Equal(t, 0, code, want)
+		require.Contains(t, want, "tcp connections")
+		for _, n := range workerCounts {
+			_, got, code := runPadlock("-r", path, "--stats", "--workers", strconv.Itoa(n))
+			require.Equal(t, 0, code, got)
+			assert.Equal(t, counters(want), counters(got), "%s, --workers %d", path, n)
+		}
+	}
+}
