@@ -223,3 +223,10 @@ func TestWorkersStats(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkersCount: -c stops every worker count at the same packet.
+func TestWorkersCount(t *testing.T) {
+	for _, c := range []string{"1", "7", "20"} {
+		sameForEveryN(t, "-r", "../../pcaps/tls13-resumption.pcap", "--format", "json", "-c", c)
+	}
+}
