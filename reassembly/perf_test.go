@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"math/rand/v2"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -353,4 +354,38 @@ func TestEvictIdle(t *testing.T) {
 	tr.Close()
 	require.Len(t, rec.done, 2)
 	assert.False(t, rec.done[1].Evicted)
+}
+
+// EvictOldest ends the given share of the open connections, those that saw
+// no packet for longest, however recent that was: in a dense capture all
+// of them can be less than a second old.
+func TestEvictOldest(t *testing.T) {
+	var flows []*flow
+	frame, at := 0, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 8 {
+		f := newFlow(uint16(6000+i), 1, 2)
+		f.cli = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}), f.cli.Port())
+		f.frame, f.t = frame, at.Add(time.Duration(10*i)*time.Millisecond)
+		f.handshake()
+		f.send(0, record(22, 10, 1), "")
+		frame = f.frame
+		flows = append(flows, f)
+	}
+	rec := newRecorder()
+	tr := New(DefaultOptions, rec)
+	for _, f := range flows {
+		for _, s := range f.out {
+			tr.Add(&s)
+		}
+	}
+	assert.Equal(t, 0, tr.EvictIdle(time.Second), "none idle for a second")
+	assert.Equal(t, 2, tr.EvictOldest(0.25))
+	require.Len(t, rec.done, 2)
+	for i, c := range rec.done {
+		assert.True(t, c.Evicted)
+		assert.Equal(t, 6000+i, int(c.A.Port), "the oldest go first")
+	}
+	assert.Equal(t, 0, tr.EvictOldest(0))
+	tr.Close()
+	require.Len(t, rec.done, 8)
 }

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -163,6 +164,7 @@ type Tracker struct {
 	spare *segCtx
 	// freeHist are overlap histories of ended connections, reused.
 	freeHist [][]byte
+	lastSeen []time.Time // EvictOldest's scratch
 	// Ended connections leave a tombstone on their 4-tuple for
 	// tombstoneTTL, so that late packets (the last ACK, a retransmitted
 	// FIN) are dropped instead of starting a connection, while gopacket
@@ -793,5 +795,39 @@ func (t *Tracker) EvictIdle(idle time.Duration) int {
 	cut := t.now.Add(-idle)
 	before := t.stats.Evicted
 	t.asm.FlushWithOptions(gpr.FlushOptions{T: cut, TC: cut})
+	// Under memory pressure the tombstones of connections that ended as
+	// long ago go too: evicting idle flows would otherwise only turn
+	// them into tombstones for tombstoneTTL.
+	t.expireTombstones(cut)
+	return t.stats.Evicted - before
+}
+
+// EvictOldest ends, as the idle timeout would, about the fraction frac of
+// the open connections that saw no packet for longest, and returns how
+// many it ended. Unlike EvictIdle it sheds flows however dense the
+// capture is: when thousands of connections open every second, even
+// those idle for a second can be more than memory allows.
+func (t *Tracker) EvictOldest(frac float64) int {
+	if t.now.IsZero() || frac <= 0 {
+		return 0
+	}
+	last := t.lastSeen[:0]
+	for _, fg := range t.flows {
+		if c := fg.conn; c != nil && !c.done {
+			last = append(last, c.End)
+		}
+	}
+	t.lastSeen = last[:0]
+	if len(last) == 0 {
+		return 0
+	}
+	k := min(max(int(float64(len(last))*frac), 1), len(last))
+	slices.SortFunc(last, func(a, b time.Time) int { return a.Compare(b) })
+	// gopacket flushes what was last seen before the cut: the k oldest
+	// (and any seen at the same instant as the k-th).
+	cut := last[k-1].Add(time.Nanosecond)
+	before := t.stats.Evicted
+	t.asm.FlushWithOptions(gpr.FlushOptions{T: cut, TC: cut})
+	t.expireTombstones(cut)
 	return t.stats.Evicted - before
 }

@@ -96,6 +96,8 @@ func (m *monitor) packet(n int) {
 	if m.packets >= m.next {
 		m.next = m.packets + progressEvery
 		if m.limit > 0 {
+			// A dense capture opens thousands of flows between checks.
+			m.next = m.packets + memoryEvery
 			m.checkMemory()
 		}
 		if !m.progress {
@@ -110,21 +112,29 @@ func (m *monitor) packet(n int) {
 
 // Evictions under --max-memory: connections idle (capture time) for
 // maxEvictIdle go first; while the heap stays over the cap, the idle time
-// asked for halves at each check, down to minEvictIdle.
+// asked for shrinks at each check, down to none.
 const (
 	maxEvictIdle = 10 * time.Second
-	minEvictIdle = time.Second
+	// memoryEvery is how often (packets) the heap is looked at.
+	memoryEvery = 1 << 12
 )
 
 // checkMemory ends idle connections while the live heap is over the cap.
 func (m *monitor) checkMemory() {
 	metrics.Read(m.sample)
 	if m.sample[0].Value.Kind() != metrics.KindUint64 || m.sample[0].Value.Uint64() <= m.limit {
-		m.idle = maxEvictIdle
+		// Under the cap: the idle time asked for grows back slowly, as
+		// the traffic that needed it is likely to go on.
+		m.idle = min(max(2*m.idle, time.Millisecond), maxEvictIdle)
 		return
 	}
 	m.memEvic += m.evict(m.idle)
-	m.idle = max(m.idle/2, minEvictIdle)
+	// Over it: a quarter of the idle time at each check, down to 0 (in a
+	// dense capture even the last second's flows can be over the cap,
+	// and the cap holds).
+	if m.idle /= 4; m.idle < time.Millisecond {
+		m.idle = 0
+	}
 }
 
 // readPos is how far into the file reading has got, from the bytes of the
