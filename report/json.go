@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"io"
+	"strconv"
 
 	"github.com/padlock-tls/padlock/internal/jsonenc"
 )
@@ -59,3 +60,55 @@ func (j *JSONWriter) WriteLine(line []byte) error {
 }
 
 func (j *JSONWriter) Close() error { return j.bw.Flush() }
+
+// AppendJSON writes a record as encoding/json would (by hand: a
+// connection lists many).
+func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, `{"number":`...)
+	dst = strconv.AppendInt(dst, int64(r.Number), 10)
+	dst = append(dst, `,"from":`...)
+	dst = jsonenc.AppendString(dst, r.From)
+	dst = append(dst, `,"type":`...)
+	dst = jsonenc.AppendString(dst, r.Type)
+	dst = append(dst, `,"type_code":`...)
+	dst = strconv.AppendInt(dst, int64(r.TypeCode), 10)
+	dst = append(dst, `,"version":`...)
+	dst = jsonenc.AppendString(dst, r.Version)
+	dst = append(dst, `,"version_code":`...)
+	dst = strconv.AppendInt(dst, int64(r.VersionCode), 10)
+	dst = append(dst, `,"length":`...)
+	dst = strconv.AppendInt(dst, int64(r.Length), 10)
+	dst = append(dst, `,"frames":`...)
+	if r.Frames == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendInts(dst, r.Frames)
+	}
+	dst = append(dst, `,"encrypted":`...)
+	dst = strconv.AppendBool(dst, r.Encrypted)
+	if r.Decrypted {
+		dst = append(dst, `,"decrypted":true`...)
+	}
+	if r.InnerType != "" {
+		dst = append(dst, `,"inner_type":`...)
+		dst = jsonenc.AppendString(dst, r.InnerType)
+	}
+	if r.InnerTypeCode != 0 {
+		dst = append(dst, `,"inner_type_code":`...)
+		dst = strconv.AppendInt(dst, int64(r.InnerTypeCode), 10)
+	}
+	if r.SSLv2 {
+		dst = append(dst, `,"sslv2":true`...)
+	}
+	if len(r.Messages) > 0 {
+		dst = append(dst, `,"messages":[`...)
+		for i, m := range r.Messages {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonenc.AppendString(dst, m)
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}'), nil
+}
