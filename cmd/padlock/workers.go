@@ -144,7 +144,8 @@ type workers struct {
 	cur   []*batch
 	full  bool // a batch of cur is full: send the round
 	clock time.Time
-	frame int // frame of the last segment dispatched
+	frame int       // frame of the last segment dispatched
+	now   time.Time // and its time
 	// secrets of the input (nil when it has none) and how many of them
 	// the batches being filled may see.
 	secrets  func() [][]byte
@@ -230,7 +231,7 @@ func (p *workers) add(seg *capture.Segment) {
 	b.data = append(b.data, tcp.Payload...)
 	b.recs = append(b.recs, segRec{kind: recSegment, truncated: seg.Truncated, start: int32(start), end: int32(len(b.data)),
 		frame: seg.Frame, length: seg.Length, time: seg.Time, net: seg.Net})
-	p.frame = seg.Frame
+	p.frame, p.now = seg.Frame, seg.Time
 	if len(b.recs) >= batchSegments || len(b.data) >= batchBytes {
 		p.full = true
 	}
@@ -299,7 +300,7 @@ func (p *workers) memEvicted() int                     { return p.m.memEv }
 // count what it ended (memEvicted).
 func (p *workers) evictIdle(idle time.Duration) int {
 	for _, b := range p.cur {
-		b.recs = append(b.recs, segRec{kind: recEvict, frame: p.frame, idle: idle})
+		b.recs = append(b.recs, segRec{kind: recEvict, frame: p.frame, time: p.now, idle: idle})
 	}
 	return 0
 }
@@ -327,6 +328,7 @@ type worker struct {
 	scratch []byte // a JSON line being rendered
 	tcp     layers.TCP
 	seg     capture.Segment
+	now     time.Time // of the last segment given to the tracker
 	memEv   int
 }
 
@@ -392,13 +394,16 @@ func (w *worker) batch(b *batch) (panicked string) {
 				continue // the dispatcher decoded these very bytes
 			}
 			w.seg = capture.Segment{Frame: r.frame, Time: r.time, Net: r.net, TCP: &w.tcp, Length: r.length, Truncated: r.truncated}
+			w.now = r.time
 			w.tracker.Add(&w.seg)
 		case recFlush:
 			w.pos = 2*int64(r.frame) + 1
 			w.tracker.Flush(r.time)
 		case recEvict:
 			w.pos = 2*int64(r.frame) + 1
-			w.memEv += w.tracker.EvictIdle(r.idle)
+			// The tracker counts idle time from its own last segment;
+			// the dispatcher asked from the capture's.
+			w.memEv += w.tracker.EvictIdle(max(r.idle-r.time.Sub(w.now), 0))
 		}
 	}
 	if b.last {
