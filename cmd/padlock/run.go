@@ -104,7 +104,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVarP(&o.write, "write", "w", "", "also save the packets read or captured (after the filter) to `FILE`, as pcapng")
 	fs.DurationVar(&o.flowTimeout, "flow-timeout", reassembly.DefaultOptions.FlowTimeout, "end a connection idle for `DURATION` (report it with end_seen \"idle\")")
 	fs.StringVarP(&o.user, "relinquish-privileges", "Z", "", "after opening the capture, switch to `USER` (when run as root)")
-	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "file input: share the connections out to `N` reassemblers running in parallel\n(the output is the same for every N; live capture uses one)")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "file input: share the connections out to `N` reassemblers running in parallel\n(the output is the same for every N; live capture uses one; by default at most\none per 64 MiB of --max-memory)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "live capture: do not print the listening line and the packet counters;\nfile: no progress line (drawn only when stderr is a terminal)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.schema, "schema", false, "print the JSON Schema of the NDJSON report and exit")
@@ -163,6 +163,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if o.workers < 1 {
 		fmt.Fprintf(stderr, "padlock: invalid --workers %d: it must be >= 1\n", o.workers)
 		return exitUsage
+	}
+	if o.perf.maxMemory > 0 && !fs.Changed("workers") {
+		// Each worker holds its own batches and flows: under a small
+		// --max-memory, fewer of them keep the cap.
+		o.workers = max(1, min(o.workers, o.perf.maxMemory/memoryPerWorker))
 	}
 	if o.flowTimeout <= 0 {
 		fmt.Fprintf(stderr, "padlock: invalid --flow-timeout %v: it must be positive\n", o.flowTimeout)
@@ -261,10 +266,10 @@ type pipeline interface {
 	// written (or stop: the same, on the way out after an error).
 	close()
 	stop()
-	stats() (reassembly.Stats, *handler) // after close
-	err() error                          // the first output error, after close
-	conns() int                          // TCP connections so far, for the progress line
-	evictIdle(idle time.Duration) int    // --max-memory
+	stats() (reassembly.Stats, *handler)         // after close
+	err() error                                  // the first output error, after close
+	conns() int                                  // TCP connections so far, for the progress line
+	evict(idle time.Duration, share float64) int // --max-memory: see monitor.checkMemory
 }
 
 // single is the pipeline of one tracker, on the caller's goroutine.
@@ -287,7 +292,12 @@ func (s *single) stop()                               {}
 func (s *single) stats() (reassembly.Stats, *handler) { return s.tracker.Stats(), s.h }
 func (s *single) err() error                          { return s.h.Err() }
 func (s *single) conns() int                          { return s.tracker.Stats().Connections }
-func (s *single) evictIdle(idle time.Duration) int    { return s.tracker.EvictIdle(idle) }
+func (s *single) evict(idle time.Duration, share float64) int {
+	if share > 0 {
+		return s.tracker.EvictOldest(share)
+	}
+	return s.tracker.EvictIdle(idle)
+}
 
 // process runs the pipeline: packets -> segments -> connections -> reports.
 func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) int {
@@ -297,7 +307,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 	} else {
 		pl = newSingle(w, o)
 	}
-	mon := newMonitor(o, src, pl.conns, pl.evictIdle, stderr)
+	mon := newMonitor(o, src, pl.conns, pl.evict, stderr)
 	dec := capture.NewDecoder()
 	var badPackets int
 	var firstBad error

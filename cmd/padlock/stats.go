@@ -50,8 +50,7 @@ type monitor struct {
 	// --max-memory
 	capMiB  int
 	limit   uint64 // bytes of live heap that trigger evictions (0: none)
-	idle    time.Duration
-	evict   func(time.Duration) int
+	evict   func(idle time.Duration, share float64) int
 	sample  []metrics.Sample
 	memEvic int
 }
@@ -61,16 +60,23 @@ const (
 	progressInterval = 250 * time.Millisecond
 )
 
-func newMonitor(o options, src *capture.Source, conns func() int, evict func(time.Duration) int, stderr io.Writer) *monitor {
+func newMonitor(o options, src *capture.Source, conns func() int, evict func(time.Duration, float64) int, stderr io.Writer) *monitor {
 	m := &monitor{start: time.Now(), stderr: stderr, stats: o.perf.stats, next: progressEvery}
 	m.conns = conns
 	if o.perf.maxMemory > 0 {
 		// The Go runtime collects harder as the heap nears the cap;
 		// the live heap is kept to 60% of it, the rest being the
 		// collector's headroom and buffers.
-		debug.SetMemoryLimit(int64(o.perf.maxMemory) << 20)
-		m.capMiB, m.limit = o.perf.maxMemory, uint64(o.perf.maxMemory)<<20*6/10
-		m.idle, m.evict = maxEvictIdle, evict
+		// The cap is on the resident set, which also holds what the
+		// runtime does not manage: the program's own code and data.
+		// So do the batches in flight between workers, which the
+		// evictions cannot shrink.
+		outside := int64(unmanagedRSS + perWorkerRSS*(max(o.workers, 1)-1))
+		// And a heap's pages are never all full: 15% for that.
+		heapCap := max(int64(o.perf.maxMemory)<<20-outside, int64(o.perf.maxMemory)<<20/2) * 85 / 100
+		debug.SetMemoryLimit(heapCap)
+		m.capMiB, m.limit = o.perf.maxMemory, uint64(heapCap)*3/4
+		m.evict = evict
 		m.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	}
 	if o.quiet || o.read == "-" || !isTTY(stderr) {
@@ -110,31 +116,31 @@ func (m *monitor) packet(n int) {
 	}
 }
 
-// Evictions under --max-memory: connections idle (capture time) for
-// maxEvictIdle go first; while the heap stays over the cap, the idle time
-// asked for shrinks at each check, down to none.
+// Evictions under --max-memory: while the live heap is over the cap, each
+// check ends the quarter of the open connections that saw no packet for
+// longest.
 const (
-	maxEvictIdle = 10 * time.Second
 	// memoryEvery is how often (packets) the heap is looked at.
 	memoryEvery = 1 << 12
+	// unmanagedRSS is about what padlock's resident set holds outside
+	// the Go heap (code, read-only data, thread stacks).
+	unmanagedRSS = 20 << 20
+	// perWorkerRSS is about what each worker past the first adds that
+	// evictions cannot shrink (its batches and results in flight).
+	perWorkerRSS = 12 << 20
+	// memoryPerWorker is the --max-memory each default worker needs.
+	memoryPerWorker = 64
+	// evictShare is the share of the open connections ended per check.
+	evictShare = 0.25
 )
 
-// checkMemory ends idle connections while the live heap is over the cap.
+// checkMemory ends the oldest connections while the live heap is over the cap.
 func (m *monitor) checkMemory() {
 	metrics.Read(m.sample)
 	if m.sample[0].Value.Kind() != metrics.KindUint64 || m.sample[0].Value.Uint64() <= m.limit {
-		// Under the cap: the idle time asked for grows back slowly, as
-		// the traffic that needed it is likely to go on.
-		m.idle = min(max(2*m.idle, time.Millisecond), maxEvictIdle)
 		return
 	}
-	m.memEvic += m.evict(m.idle)
-	// Over it: a quarter of the idle time at each check, down to 0 (in a
-	// dense capture even the last second's flows can be over the cap,
-	// and the cap holds).
-	if m.idle /= 4; m.idle < time.Millisecond {
-		m.idle = 0
-	}
+	m.memEvic += m.evict(0, evictShare)
 }
 
 // readPos is how far into the file reading has got, from the bytes of the

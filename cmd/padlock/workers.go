@@ -59,7 +59,7 @@ type recKind uint8
 const (
 	recSegment recKind = iota
 	recFlush           // the tracker's periodic flush, after the segment before it
-	recEvict           // --max-memory: end connections idle for idle
+	recEvict           // --max-memory: end connections idle for idle, or the oldest share
 )
 
 // segRec is one entry of a batch: a segment (its TCP header and payload
@@ -72,6 +72,7 @@ type segRec struct {
 	length     int
 	time       time.Time
 	idle       time.Duration
+	share      float64
 	net        gopacket.Flow
 }
 
@@ -296,11 +297,12 @@ func (p *workers) err() error                          { return p.m.err }
 func (p *workers) conns() int                          { return int(p.m.conns.Load()) }
 func (p *workers) memEvicted() int                     { return p.m.memEv }
 
-// evictIdle asks every worker to end its connections idle for idle; they
-// count what it ended (memEvicted).
-func (p *workers) evictIdle(idle time.Duration) int {
+// evict asks every worker to end its connections idle for idle, or with
+// share > 0 that share of its oldest ones; they count what they ended
+// (memEvicted).
+func (p *workers) evict(idle time.Duration, share float64) int {
 	for _, b := range p.cur {
-		b.recs = append(b.recs, segRec{kind: recEvict, frame: p.frame, time: p.now, idle: idle})
+		b.recs = append(b.recs, segRec{kind: recEvict, frame: p.frame, time: p.now, idle: idle, share: share})
 	}
 	return 0
 }
@@ -403,7 +405,11 @@ func (w *worker) batch(b *batch) (panicked string) {
 			w.pos = 2*int64(r.frame) + 1
 			// The tracker counts idle time from its own last segment;
 			// the dispatcher asked from the capture's.
-			w.memEv += w.tracker.EvictIdle(max(r.idle-r.time.Sub(w.now), 0))
+			if r.share > 0 {
+				w.memEv += w.tracker.EvictOldest(r.share)
+			} else {
+				w.memEv += w.tracker.EvictIdle(max(r.idle-r.time.Sub(w.now), 0))
+			}
 		}
 	}
 	if b.last {
