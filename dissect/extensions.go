@@ -180,6 +180,25 @@ func ParseExtensions(data []byte, msg HandshakeType, off int) ([]Extension, []*E
 	return ParseExtensionsIn(data, ExtContextFor(msg), off)
 }
 
+// countExtensions is how many extensions a block lists (a broken header
+// counts as one), so that their slice is allocated once, at its size: a
+// connection's hellos stay in memory until it ends.
+func countExtensions(data []byte) int {
+	n := 0
+	for len(data) >= 4 {
+		n++
+		l := int(data[2])<<8 | int(data[3])
+		if l > len(data)-4 {
+			return n
+		}
+		data = data[4+l:]
+	}
+	if len(data) > 0 {
+		n++
+	}
+	return n
+}
+
 // ParseExtensionsIn is ParseExtensions with an explicit context.
 //
 // RFC 8446, Section 4.2:
@@ -196,8 +215,8 @@ func ParseExtensionsIn(data []byte, ctx ExtContext, off int) ([]Extension, []*Er
 	d := &dec{ctx: ctx}
 	d.root, d.base, d.what = data, off, "extensions"
 	var exts []Extension
-	if n := len(data) / 4; n > 0 {
-		exts = make([]Extension, 0, min(n, 32))
+	if n := countExtensions(data); n > 0 {
+		exts = make([]Extension, 0, n)
 	}
 	// seen is a bitset over all 2^16 code points: 8 KiB on the stack, so
 	// duplicate detection stays linear and allocation-free even for a
@@ -929,6 +948,7 @@ func decodeSupportedGroups(d *dec, s *cryptobyte.String) any {
 	v := &SupportedGroupsExt{}
 	var list cryptobyte.String
 	if d.vec(s, 2, "named_group_list", 2, 0xffff, &list) {
+		v.Groups = make([]CodeName, 0, len(list)/2)
 		d.each16(list, "named_group_list", func(g uint16) {
 			v.Groups = append(v.Groups, enumName(NamedGroup(g)))
 		})
@@ -985,6 +1005,7 @@ func decodeSignatureAlgorithms(d *dec, s *cryptobyte.String) any {
 	v := &SignatureAlgorithmsExt{}
 	var list cryptobyte.String
 	if d.vec(s, 2, "supported_signature_algorithms", 2, 0xfffe, &list) {
+		v.Algorithms = make([]CodeName, 0, len(list)/2)
 		d.each16(list, "supported_signature_algorithms", func(a uint16) {
 			v.Algorithms = append(v.Algorithms, enumName(SignatureScheme(a)))
 		})
@@ -1576,6 +1597,7 @@ func decodeSupportedVersions(d *dec, s *cryptobyte.String) any {
 	if d.client() {
 		var list cryptobyte.String
 		if d.vec(s, 1, "versions", 2, 254, &list) {
+			v.Versions = make([]CodeName, 0, len(list)/2)
 			d.each16(list, "versions", func(x uint16) {
 				v.Versions = append(v.Versions, enumName(Version(x)))
 			})
