@@ -28,6 +28,8 @@ const (
 	CodeRSTOutOfWindow Code = "rst_out_of_window"
 	// CodeDataAfterRST: the side that sent the RST ending a connection sent data after it; the rest is followed as a new connection (midstream) that carries this code.
 	CodeDataAfterRST Code = "data_after_rst"
+	// CodeDroppedAfterRST: on a connection carrying data_after_rst, the data the other side sent between the RST and the RST sender's return, dropped as packets of an ended connection (so the stream has a hole there).
+	CodeDroppedAfterRST Code = "data_dropped_after_rst"
 )
 
 // Problem is one thing that went wrong in a connection's TCP or record layer.

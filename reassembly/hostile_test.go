@@ -225,7 +225,12 @@ func TestDataAfterOwnRST(t *testing.T) {
 	f.send(1, record(22, 40, 4), "")
 	rec := run(t, f.out)
 	require.Len(t, rec.done, 2)
-	assert.Equal(t, []Code{CodeDataAfterRST}, rec.codes(2))
+	assert.Equal(t, []Code{CodeDataAfterRST, CodeDroppedAfterRST}, rec.codes(2))
 	assert.Len(t, rec.records[2], 2)
 	assert.Equal(t, 8, rec.problems[2][0].Frame)
+	// The peer's data in between was dropped, and the report says so.
+	lost := rec.problems[2][1]
+	assert.Equal(t, 7, lost.Frame)
+	assert.Equal(t, BtoA, lost.Dir)
+	assert.Contains(t, lost.Msg, "25 bytes in 1 segments")
 }

@@ -228,6 +228,25 @@ type flowGen struct {
 	// and the connection it ended.
 	rstFrom Endpoint
 	rstConn *Conn
+	// dropped counts the data dropped as late on a RST's tombstone (and,
+	// on the connection that outlived the RST, what its tombstone had).
+	dropped droppedData
+}
+
+// droppedData is payload dropped as packets of an ended connection.
+type droppedData struct {
+	segments    int
+	bytes       int64
+	first, last int // frames
+}
+
+func (d *droppedData) add(seg *capture.Segment) {
+	if d.segments == 0 {
+		d.first = seg.Frame
+	}
+	d.segments++
+	d.bytes += int64(len(seg.TCP.Payload))
+	d.last = seg.Frame
 }
 
 // dataAfterOwnRST reports whether seg carries data from the side that sent
@@ -292,6 +311,11 @@ func (t *Tracker) add(seg *capture.Segment) {
 		afterRST := dataAfterOwnRST(fg, seg)
 		if !afterRST && (!tcp.SYN || tcp.ACK || (fg.hasSYN && fg.synSeq == tcp.Seq)) {
 			t.stats.LateSegments++
+			if fg.rstConn != nil && len(tcp.Payload) > 0 {
+				// Kept count of: if the RST's sender comes back, the
+				// RST was forged and these bytes were the conversation.
+				fg.dropped.add(seg)
+			}
 			return
 		}
 		// A new connection on the tuple of one that ended.
@@ -306,6 +330,7 @@ func (t *Tracker) add(seg *capture.Segment) {
 			// the peer, the classic way to blind an observer). Follow the
 			// rest as a new connection that says why, not drop it.
 			fg.hasSYN, fg.synSeq, fg.afterRST = false, 0, old.rstConn
+			fg.dropped = old.dropped
 		}
 		t.flows[k] = fg
 		t.tombs--
@@ -592,6 +617,11 @@ func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.Ass
 		c.AfterRST = fg.afterRST
 		c.cut[AtoB].problem(Problem{Code: CodeDataAfterRST, Dir: AtoB, Frame: seg.Frame,
 			Msg: fmt.Sprintf(AfterRSTMessage, fg.afterRST.ID)})
+		if d := fg.dropped; d.segments > 0 {
+			c.cut[BtoA].problem(Problem{Code: CodeDroppedAfterRST, Dir: BtoA, Frame: d.first,
+				Msg: fmt.Sprintf("%d bytes in %d segments this side sent after the RST (frames %d to %d) were dropped as packets of the ended connection: if the RST was forged, they were part of this conversation",
+					d.bytes, d.segments, d.first, d.last)})
+		}
 	}
 	return &stream{t: t, c: c}
 }

@@ -215,6 +215,9 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 		assert.False(t, h[0].TLS.Established)
 		e := h[1].find(t, "data_after_rst", "server")
 		assert.Greater(t, e.Frame, 0)
+		lost := h[1].find(t, "data_dropped_after_rst", "client")
+		assert.Less(t, lost.Frame, e.Frame, "the client's data between the RST and the server's return")
+		assert.Contains(t, lost.Message, "bytes in 1 segments")
 		assert.Positive(t, h[1].TLS.Records.Server, "the server's records after the RST are reported")
 	},
 	"syn-flood": func(t *testing.T, r hResult) {
