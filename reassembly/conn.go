@@ -58,6 +58,10 @@ type Conn struct {
 	// hist keeps the last bytes delivered per direction, to tell a
 	// retransmission that repeats them from one that contradicts them.
 	hist [2]history
+	// queued keeps copies of out-of-order data gopacket holds, to tell
+	// two different copies of the same bytes apart before either is
+	// delivered (nil until there is any).
+	queued [2]*queuedCopies
 	// endOff is the stream offset of the next byte to be delivered.
 	endOff    [2]int64
 	truncSeen [2]bool

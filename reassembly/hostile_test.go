@@ -34,6 +34,31 @@ func TestOverlapConflictReported(t *testing.T) {
 	assert.Equal(t, int64(100), p.Offset, "offset of the first differing byte in the stream")
 }
 
+// Two copies of the same bytes that both wait out of order for a missing
+// segment, with different content, never reached the delivered history
+// (gopacket keeps one in its queue): they are compared while queued.
+func TestQueuedOverlapConflictReported(t *testing.T) {
+	f := newFlow(5000, 0xffffff00, 200) // across the sequence wrap too
+	f.handshake()
+	f.send(0, record(22, 45, 0x22), "") // frame 4: 50 bytes delivered
+	r := record(22, 500, 0x11)
+	base := f.seq[0]
+	evil := bytes.Clone(r)
+	evil[250] ^= 0xff
+	f.out = append(f.out, f.segAt(0, base+200, r[200:], ""))       // frame 5: ahead of a hole
+	f.out = append(f.out, f.segAt(0, base+200, r[200:], ""))       // frame 6: a faithful copy
+	f.out = append(f.out, f.segAt(0, base+220, evil[220:400], "")) // frame 7: contradicts it
+	f.out = append(f.out, f.segAt(0, base, r[:200], ""))           // frame 8: the hole filled
+	rec := run(t, f.out)
+	require.Len(t, rec.records[1], 2)
+	require.Equal(t, []Code{CodeStreamOverlapConflict}, rec.codes(1))
+	p := rec.problems[1][0]
+	assert.Equal(t, 7, p.Frame)
+	assert.Equal(t, int64(50+250), p.Offset, "offset of the first differing byte in the stream")
+	assert.Contains(t, p.Msg, "frames 5 and 7")
+	assert.Equal(t, evil[250], rec.records[1][1].Body[245], "of bytes both queued, gopacket delivers the later copy")
+}
+
 // Bytes missing at the very start of a direction (after its SYN) were
 // taken for a non-TLS stream and the whole direction was dropped silently.
 func TestGapBeforeFirstDelivery(t *testing.T) {

@@ -1,6 +1,9 @@
 package reassembly
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // Overlap policy. When a segment repeats stream bytes that were already
 // delivered, gopacket drops the repeat: the first copy wins, as Linux and
@@ -117,4 +120,74 @@ func (s *stream) checkOverlap(d Dir, seq uint32, payload []byte, frame int) {
 	off := c.endOff[d] - behind + int64(i)
 	c.cut[d].problem(Problem{Code: CodeStreamOverlapConflict, Dir: d, Frame: frame, Offset: off,
 		Msg: fmt.Sprintf("frame %d repeats stream bytes from offset %d with different content; the first copy was kept", frame, off)})
+}
+
+// Two copies of bytes not yet delivered: while a segment waits out of
+// order for a missing one, a second copy of its range may arrive with
+// other bytes. gopacket keeps one of them in its queue (the later, when it
+// covers the earlier) and delivers only that, so the history above never
+// sees the other; the copies are compared here, before either is
+// delivered, within maxQueuedCopy bytes per direction.
+const maxQueuedCopy = 16 << 10
+
+// queuedCopies are copies of the out-of-order segments of one direction.
+type queuedCopies struct {
+	segs  []queuedSeg
+	bytes int
+}
+
+type queuedSeg struct {
+	seq   uint32
+	frame int
+	data  []byte
+}
+
+// checkQueued reports a segment ahead of the stream that contradicts an
+// earlier out-of-order copy of the same bytes, then keeps a copy of it.
+func (s *stream) checkQueued(d Dir, seq uint32, payload []byte, frame int) {
+	c := s.c
+	if !c.havePos[d] || len(payload) == 0 {
+		return
+	}
+	next := c.nextSeq[d]
+	q := c.queued[d]
+	if q != nil {
+		// Forget what has been delivered since.
+		kept := q.segs[:0]
+		for _, g := range q.segs {
+			if int32(g.seq+uint32(len(g.data))-next) > 0 {
+				kept = append(kept, g)
+			} else {
+				q.bytes -= len(g.data)
+			}
+		}
+		clear(q.segs[len(kept):])
+		q.segs = kept
+	}
+	at := int64(int32(seq - next)) // where payload starts, from the next byte
+	if at <= 0 {
+		return // in order, or a repeat of delivered bytes (checkOverlap)
+	}
+	if q != nil {
+		for _, g := range q.segs {
+			gat := int64(int32(g.seq - next))
+			lo, hi := max(at, gat), min(at+int64(len(payload)), gat+int64(len(g.data)))
+			for x := lo; x < hi; x++ {
+				if payload[x-at] != g.data[x-gat] {
+					off := c.endOff[d] + x
+					c.cut[d].problem(Problem{Code: CodeStreamOverlapConflict, Dir: d, Frame: frame, Offset: off,
+						Msg: fmt.Sprintf("frames %d and %d, both held out of order, carry different bytes for stream offset %d; which copy a receiver keeps depends on its TCP stack, and padlock follows the one gopacket delivers", g.frame, frame, off)})
+					return
+				}
+			}
+		}
+	}
+	if q == nil {
+		q = &queuedCopies{}
+		c.queued[d] = q
+	}
+	if q.bytes+len(payload) <= maxQueuedCopy {
+		q.segs = append(q.segs, queuedSeg{seq: seq, frame: frame, data: bytes.Clone(payload)})
+		q.bytes += len(payload)
+	}
 }

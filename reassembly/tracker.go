@@ -532,6 +532,7 @@ func (t *Tracker) finish(c *Conn) {
 	c.AfterRST = nil // a chain of forged RSTs must not keep every connection
 	// Nothing more comes for c: let its buffers go while it waits for its
 	// turn in the output.
+	c.queued = [2]*queuedCopies{}
 	for d := range c.hist {
 		c.hist[d].release(&t.freeHist)
 	}
@@ -698,6 +699,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowD
 			Msg: fmt.Sprintf("frame %d was cut by the capture's snap length: %d bytes of its TCP payload captured; the rest is a gap (later cut frames are not listed)", frame, len(tcp.Payload))})
 	}
 	s.checkOverlap(d, tcp.Seq, tcp.Payload, frame)
+	s.checkQueued(d, tcp.Seq, tcp.Payload, frame)
 	// Captures often start mid-connection: without a SYN, start the stream
 	// at the first segment seen (the cutter then looks for a record header).
 	if nextSeq == -1 && !tcp.SYN {
