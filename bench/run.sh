@@ -8,6 +8,8 @@
 #   bench/run.sh /tmp/hs.pcap            # 3 rounds
 #   ROUNDS=5 TSHARK_ROUNDS=1 PADLOCK_FLAGS="--workers 1" bench/run.sh /tmp/hs.pcap
 #
+# Each round also runs padlock with --workers 1 (padlock1), to show what the
+# default (all cores) gains; ONE_WORKER=0 leaves it out.
 # TSHARK_ROUNDS (default: ROUNDS) limits the tshark runs, which are long on
 # big captures; TSHARK=0 skips tshark. Times are wall clock with the file in
 # the page cache, and CPU time (user + system); RSS is the peak resident set,
@@ -26,6 +28,8 @@ go build -o "$tmp/padlock" ./cmd/padlock
 go build -o "$tmp/readloop" ./bench/readloop
 go build -o "$tmp/check" ./bench/check
 
+# ONE_WORKER=0 skips the run of padlock with --workers 1.
+one_worker=${ONE_WORKER:-1}
 use_tshark=0
 if [ "${TSHARK:-1}" != 0 ] && command -v tshark >/dev/null; then
 	use_tshark=1
@@ -65,6 +69,10 @@ for r in $(seq 1 "$rounds"); do
 	measure read "$tmp/readloop" "$file"
 	# shellcheck disable=SC2086
 	measure padlock "$tmp/padlock" -r "$file" --format json $padlock_flags
+	if [ "$one_worker" = 1 ]; then
+		# shellcheck disable=SC2086
+		measure padlock1 "$tmp/padlock" -r "$file" --format json $padlock_flags --workers 1
+	fi
 	if [ "$use_tshark" = 1 ] && [ "$r" -le "$tshark_rounds" ]; then
 		measure tshark tshark -n -r "$file" -T fields -e tls.handshake.extensions_server_name \
 			-e tls.handshake.ciphersuite -e tls.handshake.ja3 -Y tls.handshake
@@ -88,6 +96,7 @@ show() {
 }
 show read
 show padlock
+[ "$one_worker" = 1 ] && show padlock1
 [ "$use_tshark" = 1 ] && show tshark
 read_ms=$(median read 1)
 pad_ms=$(median padlock 1)
@@ -95,6 +104,10 @@ read_cpu=$(echo "r = $(median read 3); if (r < 10) r = 10; r" | bc)  # /usr/bin/
 pad_cpu=$(echo "r = $(median padlock 3); if (r < 10) r = 10; r" | bc)
 echo "ratios (wall; cpu time in brackets, the fairer one on a busy machine):"
 printf '  padlock / read      %7.2fx  (%.2fx)\n' "$(echo "$pad_ms / $read_ms" | bc -l)" "$(echo "$pad_cpu / $read_cpu" | bc -l)"
+if [ "$one_worker" = 1 ]; then
+	printf '  padlock1 / padlock  %7.2fx  (%.2fx)   (one worker against the default, %d cores)\n' \
+		"$(echo "$(median padlock1 1) / $pad_ms" | bc -l)" "$(echo "$(median padlock1 3) / $pad_cpu" | bc -l)" "$(nproc)"
+fi
 if [ "$use_tshark" = 1 ]; then
 	ts_ms=$(median tshark 1)
 	ts_cpu=$(median tshark 3)
