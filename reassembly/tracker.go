@@ -175,8 +175,10 @@ type Tracker struct {
 }
 
 // tombstoneTTL is how long (capture time) an ended connection's 4-tuple
-// drops late packets that are not a new SYN.
-const tombstoneTTL = 30 * time.Second
+// drops late packets that are not a new SYN: the last ACK comes at once,
+// and a FIN retransmitted three times (RTO 1, 2 and 4 s) within 7 s. A
+// busy capture holds a tombstone per connection ended in this time.
+const tombstoneTTL = 10 * time.Second
 
 // Stats counts what the tracker saw.
 type Stats struct {
@@ -210,24 +212,33 @@ type tupleKey struct {
 
 // flowGen tracks reuse of one 4-tuple: a SYN with a new initial sequence
 // number on a tuple in use starts a new connection (generation).
+//
+// A busy capture holds tens of thousands of tombstones at once (ended
+// connections' tuples, for tombstoneTTL), so a flowGen is kept small: what
+// only RSTs need is apart, in rst.
 type flowGen struct {
 	// ended is when the connection ended (zero while it lives); a
 	// tombstone waits for gopacket (waitGP) after a RST, which leaves a
 	// half open in gopacket's pool.
 	ended  time.Time
-	waitGP bool
 	key    tupleKey
+	conn   *Conn
+	rst    *rstInfo // nil when no RST is involved
 	gen    int
 	synSeq uint32
+	waitGP bool
 	hasSYN bool
-	conn   *Conn
+}
+
+// rstInfo is what a RST leaves on a flow.
+type rstInfo struct {
 	// afterRST is the connection whose RST this one outlived (see
 	// dataAfterOwnRST), nil if none.
 	afterRST *Conn
-	// rstFrom and rstConn: a tombstone left by a RST keeps who sent it
-	// and the connection it ended.
-	rstFrom Endpoint
-	rstConn *Conn
+	// from and conn: a tombstone left by a RST keeps who sent it and the
+	// connection it ended.
+	from Endpoint
+	conn *Conn
 	// dropped counts the data dropped as late on a RST's tombstone (and,
 	// on the connection that outlived the RST, what its tombstone had).
 	dropped droppedData
@@ -254,11 +265,11 @@ func (d *droppedData) add(seg *capture.Segment) {
 // normal; the RST sender's own data is not: a stack that sent a RST has
 // no connection left to send on.
 func dataAfterOwnRST(fg *flowGen, seg *capture.Segment) bool {
-	if fg.rstConn == nil || len(seg.TCP.Payload) == 0 || seg.TCP.SYN || seg.TCP.RST {
+	if fg.rst == nil || fg.rst.conn == nil || len(seg.TCP.Payload) == 0 || seg.TCP.SYN || seg.TCP.RST {
 		return false
 	}
 	src, _ := seg.Net.Endpoints()
-	return uint16(seg.TCP.SrcPort) == fg.rstFrom.Port && addr(src.Raw()) == fg.rstFrom.IP
+	return uint16(seg.TCP.SrcPort) == fg.rst.from.Port && addr(src.Raw()) == fg.rst.from.IP
 }
 
 // New returns a tracker that reports to h.
@@ -311,10 +322,10 @@ func (t *Tracker) add(seg *capture.Segment) {
 		afterRST := dataAfterOwnRST(fg, seg)
 		if !afterRST && (!tcp.SYN || tcp.ACK || (fg.hasSYN && fg.synSeq == tcp.Seq)) {
 			t.stats.LateSegments++
-			if fg.rstConn != nil && len(tcp.Payload) > 0 {
+			if fg.rst != nil && fg.rst.conn != nil && len(tcp.Payload) > 0 {
 				// Kept count of: if the RST's sender comes back, the
 				// RST was forged and these bytes were the conversation.
-				fg.dropped.add(seg)
+				fg.rst.dropped.add(seg)
 			}
 			return
 		}
@@ -329,8 +340,8 @@ func (t *Tracker) add(seg *capture.Segment) {
 			// not end the conversation (a forged RST that never reached
 			// the peer, the classic way to blind an observer). Follow the
 			// rest as a new connection that says why, not drop it.
-			fg.hasSYN, fg.synSeq, fg.afterRST = false, 0, old.rstConn
-			fg.dropped = old.dropped
+			fg.hasSYN, fg.synSeq = false, 0
+			fg.rst = &rstInfo{afterRST: old.rst.conn, dropped: old.rst.dropped}
 		}
 		t.flows[k] = fg
 		t.tombs--
@@ -396,7 +407,9 @@ func (t *Tracker) bury(c *Conn, waitGP bool) {
 		if c.RST[AtoB] != 0 {
 			from = c.A
 		}
-		fg.rstFrom, fg.rstConn = from, c
+		fg.rst = &rstInfo{from: from, conn: c}
+	} else {
+		fg.rst = nil // nothing of an earlier RST matters to a tombstone
 	}
 	fg.conn = nil // a tombstone holds no connection
 	if fg.ended.IsZero() {
@@ -614,11 +627,11 @@ func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.Ass
 	if o, ok := t.h.(Opener); ok {
 		o.Open(c)
 	}
-	if fg := t.cur; fg != nil && fg.afterRST != nil && seg != nil {
-		c.AfterRST = fg.afterRST
+	if fg := t.cur; fg != nil && fg.rst != nil && fg.rst.afterRST != nil && seg != nil {
+		c.AfterRST = fg.rst.afterRST
 		c.cut[AtoB].problem(Problem{Code: CodeDataAfterRST, Dir: AtoB, Frame: seg.Frame,
-			Msg: fmt.Sprintf(AfterRSTMessage, fg.afterRST.ID)})
-		if d := fg.dropped; d.segments > 0 {
+			Msg: fmt.Sprintf(AfterRSTMessage, fg.rst.afterRST.ID)})
+		if d := fg.rst.dropped; d.segments > 0 {
 			c.cut[BtoA].problem(Problem{Code: CodeDroppedAfterRST, Dir: BtoA, Frame: d.first,
 				Msg: fmt.Sprintf("%d bytes in %d segments this side sent after the RST (frames %d to %d) were dropped as packets of the ended connection: if the RST was forged, they were part of this conversation",
 					d.bytes, d.segments, d.first, d.last)})
