@@ -15,7 +15,14 @@ func seedCaptures(t testing.TB) [][]byte {
 	recs := threePackets(t)
 	ng, _ := mixedPcapng(t)
 	pcap := writePcap(t, layers.LinkTypeEthernet, false, recs...)
+	// Damaged blocks that reading resynchronises after (TestSourceResync).
+	badLen, _ := mixedPcapng(t)
+	binary.LittleEndian.PutUint32(badLen.buf[badLen.ends[1]+4:], 0x7ffffff0)
+	badTrailer, _ := mixedPcapng(t)
+	badTrailer.buf[badTrailer.ends[2]-4]++
 	return [][]byte{
+		badLen.buf,
+		badTrailer.buf,
 		pcap,
 		writePcap(t, layers.LinkTypeEthernet, true, recs...),
 		writePcapBE(layers.LinkTypeRaw, false, rec{data: ip6TCP(t, 1, []byte("x")), ts: t0}),
