@@ -29,7 +29,7 @@ type Builder struct {
 	// Trust checks server certificate chains for the verdict; nil uses
 	// the system's roots.
 	Trust *Trust
-	certs certCache
+	certs *certCache // shared by builders in parallel (ShareCertificates)
 
 	// MaxMessage caps one handshake message and MaxCertificates the
 	// certificates parsed per chain (0: dissect's defaults).
@@ -41,7 +41,12 @@ type Builder struct {
 }
 
 // NewBuilder returns a Builder that hands each report to sink.
-func NewBuilder(sink Sink) *Builder { return &Builder{sink: sink} }
+func NewBuilder(sink Sink) *Builder { return &Builder{sink: sink, certs: &certCache{}} }
+
+// ShareCertificates makes b use o's cache of parsed and encoded
+// certificates (it is safe for concurrent use), so that builders running
+// in parallel parse and encode each distinct certificate once.
+func (b *Builder) ShareCertificates(o *Builder) { b.certs = o.certs }
 
 // Err returns the first error the sink returned.
 func (b *Builder) Err() error { return b.err }
@@ -343,7 +348,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		t.Heartbeats = append(t.Heartbeats, h)
 	}
 	rep.Decryption = s.dec.report(client, server)
-	rep.Certificates = certificates(s, from, b.JA4Plus, &b.certs)
+	rep.Certificates = certificates(s, from, b.JA4Plus, b.certs)
 	rep.Fingerprints = fingerprints(s, ch, rep.Certificates, b.JA4Plus)
 	keyExchange(t, s, client, server)
 

@@ -178,6 +178,7 @@ func newWorkers(w report.Writer, o options) *workers {
 	}
 	p.m = newMerger(w, n, o.caps.maxHeld)
 	render := p.m.lines != nil // JSON: the workers render the lines
+	var first *report.Builder  // whose certificate cache the others share
 	for i := range n {
 		p.in[i] = make(chan *batch, inFlight)
 		p.cur[i] = p.newBatch()
@@ -196,6 +197,11 @@ func newWorkers(w report.Writer, o options) *workers {
 		}
 		builder := report.NewBuilder(wk.sink)
 		configure(builder, wo)
+		if first == nil {
+			first = builder
+		} else {
+			builder.ShareCertificates(first)
+		}
 		builder.Recover = recoverPanics
 		wk.h = &handler{Builder: builder, keys: wo.keys}
 		wk.tracker = reassembly.New(topts, workerHandler{wk.h, wk})
