@@ -136,8 +136,7 @@ func (s *Source) nextPcapng() (Packet, error) {
 		if int(total) <= readBufferSize {
 			if b, _ := s.r.Peek(int(total)); len(b) == int(total) {
 				if got := s.u32(b[total-4:]); got != total {
-					err := s.damaged("block %d (%s) at offset %d: block lengths %d and %d differ",
-						block, blockName(typ), start, total, got)
+					err := s.lengthsDiffer(block, start, typ, total, got)
 					if s.resync(start, err) {
 						continue
 					}
@@ -264,6 +263,13 @@ func (s *Source) plausibleBlock() bool {
 	return true
 }
 
+// lengthsDiffer is the damage of a block whose trailing length is not its
+// leading one.
+func (s *Source) lengthsDiffer(block int, start int64, typ, total, got uint32) error {
+	return s.damaged("block %d (%s) at offset %d: block lengths %d and %d differ",
+		block, blockName(typ), start, total, got)
+}
+
 // trailer reads and checks the trailing copy of the block length.
 func (s *Source) trailer(block int, start int64, typ, total uint32) error {
 	b, err := s.peek(4)
@@ -271,8 +277,7 @@ func (s *Source) trailer(block int, start int64, typ, total uint32) error {
 		return err
 	}
 	if got := s.u32(b); got != total {
-		return s.damaged("block %d (%s) at offset %d: block lengths %d and %d differ",
-			block, blockName(typ), start, total, got)
+		return s.lengthsDiffer(block, start, typ, total, got)
 	}
 	return s.discard(4)
 }
@@ -307,8 +312,7 @@ func (s *Source) readWhole(block int, start int64, typ, total uint32) ([]byte, e
 		s.scratch = buf[:0]
 	}
 	if got := s.u32(buf[n-4:]); got != total {
-		return nil, s.damaged("block %d (%s) at offset %d: block lengths %d and %d differ",
-			block, blockName(typ), start, total, got)
+		return nil, s.lengthsDiffer(block, start, typ, total, got)
 	}
 	return buf[:n-4], nil
 }

@@ -31,8 +31,9 @@ type history struct {
 // not each grow a buffer by doubling.
 func (h *history) add(data []byte, free *[][]byte) {
 	if len(data) >= histSize {
+		h.b = h.b[:0] // nothing of it is kept: grow copies none
 		h.grow(histSize, free)
-		h.b = append(h.b[:0], data[len(data)-histSize:]...)
+		h.b = append(h.b, data[len(data)-histSize:]...)
 		return
 	}
 	if len(h.b)+len(data) > 2*histSize {

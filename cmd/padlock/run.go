@@ -266,10 +266,10 @@ type pipeline interface {
 	// written (or stop: the same, on the way out after an error).
 	close()
 	stop()
-	stats() (reassembly.Stats, *handler)         // after close
-	err() error                                  // the first output error, after close
-	conns() int                                  // TCP connections so far, for the progress line
-	evict(idle time.Duration, share float64) int // --max-memory: see monitor.checkMemory
+	stats() (reassembly.Stats, *handler) // after close
+	err() error                          // the first output error, after close
+	conns() int                          // TCP connections so far, for the progress line
+	evictOldest(share float64) int       // --max-memory: see monitor.checkMemory
 }
 
 // single is the pipeline of one tracker, on the caller's goroutine.
@@ -292,12 +292,7 @@ func (s *single) stop()                               {}
 func (s *single) stats() (reassembly.Stats, *handler) { return s.tracker.Stats(), s.h }
 func (s *single) err() error                          { return s.h.Err() }
 func (s *single) conns() int                          { return s.tracker.Stats().Connections }
-func (s *single) evict(idle time.Duration, share float64) int {
-	if share > 0 {
-		return s.tracker.EvictOldest(share)
-	}
-	return s.tracker.EvictIdle(idle)
-}
+func (s *single) evictOldest(share float64) int       { return s.tracker.EvictOldest(share) }
 
 // process runs the pipeline: packets -> segments -> connections -> reports.
 func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) int {
@@ -307,7 +302,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 	} else {
 		pl = newSingle(w, o)
 	}
-	mon := newMonitor(o, src, pl.conns, pl.evict, stderr)
+	mon := newMonitor(o, src, pl.conns, pl.evictOldest, stderr)
 	dec := capture.NewDecoder()
 	var badPackets int
 	var firstBad error

@@ -50,7 +50,7 @@ type monitor struct {
 	// --max-memory
 	capMiB  int
 	limit   uint64 // bytes of live heap that trigger evictions (0: none)
-	evict   func(idle time.Duration, share float64) int
+	evict   func(share float64) int
 	sample  []metrics.Sample
 	memEvic int
 }
@@ -60,7 +60,7 @@ const (
 	progressInterval = 250 * time.Millisecond
 )
 
-func newMonitor(o options, src *capture.Source, conns func() int, evict func(time.Duration, float64) int, stderr io.Writer) *monitor {
+func newMonitor(o options, src *capture.Source, conns func() int, evict func(share float64) int, stderr io.Writer) *monitor {
 	m := &monitor{start: time.Now(), stderr: stderr, stats: o.perf.stats, next: progressEvery}
 	m.conns = conns
 	if o.perf.maxMemory > 0 {
@@ -140,7 +140,7 @@ func (m *monitor) checkMemory() {
 	if m.sample[0].Value.Kind() != metrics.KindUint64 || m.sample[0].Value.Uint64() <= m.limit {
 		return
 	}
-	m.memEvic += m.evict(0, evictShare)
+	m.memEvic += m.evict(evictShare)
 }
 
 // readPos is how far into the file reading has got, from the bytes of the

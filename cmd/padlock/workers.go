@@ -59,7 +59,7 @@ type recKind uint8
 const (
 	recSegment recKind = iota
 	recFlush           // the tracker's periodic flush, after the segment before it
-	recEvict           // --max-memory: end connections idle for idle, or the oldest share
+	recEvict           // --max-memory: end the oldest share of the connections
 )
 
 // segRec is one entry of a batch: a segment (its TCP header and payload
@@ -71,7 +71,6 @@ type segRec struct {
 	frame      int
 	length     int
 	time       time.Time
-	idle       time.Duration
 	share      float64
 	net        gopacket.Flow
 }
@@ -145,8 +144,7 @@ type workers struct {
 	cur   []*batch
 	full  bool // a batch of cur is full: send the round
 	clock time.Time
-	frame int       // frame of the last segment dispatched
-	now   time.Time // and its time
+	frame int // frame of the last segment dispatched
 	// secrets of the input (nil when it has none) and how many of them
 	// the batches being filled may see.
 	secrets  func() [][]byte
@@ -238,7 +236,7 @@ func (p *workers) add(seg *capture.Segment) {
 	b.data = append(b.data, tcp.Payload...)
 	b.recs = append(b.recs, segRec{kind: recSegment, truncated: seg.Truncated, start: int32(start), end: int32(len(b.data)),
 		frame: seg.Frame, length: seg.Length, time: seg.Time, net: seg.Net})
-	p.frame, p.now = seg.Frame, seg.Time
+	p.frame = seg.Frame
 	if len(b.recs) >= batchSegments || len(b.data) >= batchBytes {
 		p.full = true
 	}
@@ -303,12 +301,11 @@ func (p *workers) err() error                          { return p.m.err }
 func (p *workers) conns() int                          { return int(p.m.conns.Load()) }
 func (p *workers) memEvicted() int                     { return p.m.memEv }
 
-// evict asks every worker to end its connections idle for idle, or with
-// share > 0 that share of its oldest ones; they count what they ended
-// (memEvicted).
-func (p *workers) evict(idle time.Duration, share float64) int {
+// evictOldest asks every worker to end that share of its connections idle
+// the longest; they count what they ended (memEvicted).
+func (p *workers) evictOldest(share float64) int {
 	for _, b := range p.cur {
-		b.recs = append(b.recs, segRec{kind: recEvict, frame: p.frame, time: p.now, idle: idle, share: share})
+		b.recs = append(b.recs, segRec{kind: recEvict, frame: p.frame, share: share})
 	}
 	return 0
 }
@@ -336,7 +333,6 @@ type worker struct {
 	scratch []byte // a JSON line being rendered
 	tcp     layers.TCP
 	seg     capture.Segment
-	now     time.Time // of the last segment given to the tracker
 	memEv   int
 }
 
@@ -402,20 +398,13 @@ func (w *worker) batch(b *batch) (panicked string) {
 				continue // the dispatcher decoded these very bytes
 			}
 			w.seg = capture.Segment{Frame: r.frame, Time: r.time, Net: r.net, TCP: &w.tcp, Length: r.length, Truncated: r.truncated}
-			w.now = r.time
 			w.tracker.Add(&w.seg)
 		case recFlush:
 			w.pos = 2*int64(r.frame) + 1
 			w.tracker.Flush(r.time)
 		case recEvict:
 			w.pos = 2*int64(r.frame) + 1
-			// The tracker counts idle time from its own last segment;
-			// the dispatcher asked from the capture's.
-			if r.share > 0 {
-				w.memEv += w.tracker.EvictOldest(r.share)
-			} else {
-				w.memEv += w.tracker.EvictIdle(max(r.idle-r.time.Sub(w.now), 0))
-			}
+			w.memEv += w.tracker.EvictOldest(r.share)
 		}
 	}
 	if b.last {

@@ -190,11 +190,6 @@ func plain8(x uint64) bool {
 	return (less|zero|x)&highs == 0
 }
 
-// AppendFloat appends f as encoding/json writes a float64.
-func AppendFloat(dst []byte, f float64) ([]byte, error) {
-	return appendFloat(dst, f, 64)
-}
-
 func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return dst, fmt.Errorf("jsonenc: unsupported value: %s", strconv.FormatFloat(f, 'g', -1, bits))

@@ -182,27 +182,20 @@ func seqWrap() []byte {
 	return f.pcap()
 }
 
-func rstMidHandshake() []byte {
-	f := newFile()
-	normal(f)
-	c := hostileConn(f)
-	fl := tls12(hostileHello(), nil)
-	c.open()
-	c.play(fl[:2])
-	c.raw(1, c.next[1]+1000000, "R", nil) // injected, out of window
-	c.play(fl[2:])
-	c.close()
-	return f.pcap()
-}
+func rstMidHandshake() []byte { return injectedRST(1000000) } // out of window
+func rstInWindow() []byte     { return injectedRST(0) }       // at the expected sequence number
 
-func rstInWindow() []byte {
+// injectedRST is a handshake with a RST from the server injected after the
+// first two messages, ahead of the expected sequence number, then the rest
+// of the handshake as if nothing happened.
+func injectedRST(ahead uint32) []byte {
 	f := newFile()
 	normal(f)
 	c := hostileConn(f)
 	fl := tls12(hostileHello(), nil)
 	c.open()
 	c.play(fl[:2])
-	c.raw(1, c.next[1], "R", nil) // at the expected sequence number
+	c.raw(1, c.next[1]+ahead, "R", nil)
 	c.play(fl[2:])
 	c.close()
 	return f.pcap()
