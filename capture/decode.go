@@ -24,6 +24,12 @@ type Segment struct {
 	// segment then carries only the first len(TCP.Payload) bytes of its
 	// payload.
 	Truncated bool
+
+	// Stable is set by whoever hands the segment on when TCP.Payload stays
+	// valid and unchanged until the capture is closed (a packet of a
+	// Source that is Stable), so it may be kept without a copy. Decode
+	// leaves it false.
+	Stable bool
 }
 
 // DecodeStats counts what Decode saw. Every call counts in Packets and in

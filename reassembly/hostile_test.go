@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -164,7 +165,7 @@ func TestHistory(t *testing.T) {
 	next := uint32(0xfffff000) // wraps
 	for off := 0; off < len(stream); off += 1000 {
 		chunk := stream[off:min(off+1000, len(stream))]
-		h.add(chunk, &free)
+		h.add(chunk, false, &free)
 		next += uint32(len(chunk))
 	}
 	assert.LessOrEqual(t, cap(h.b), 4*histSize, "bounded")
@@ -182,7 +183,7 @@ func TestHistory(t *testing.T) {
 	older[60] ^= 1 // held: checked
 	assert.Equal(t, 60, h.conflict(end-uint32(held)-50, older, end))
 	var small history
-	small.add([]byte("abc"), &free)
+	small.add([]byte("abc"), false, &free)
 	assert.LessOrEqual(t, cap(small.b), 8, "a few bytes delivered, a few held")
 
 	// Ended connections' buffers are reused, and only full-size ones.
@@ -190,9 +191,81 @@ func TestHistory(t *testing.T) {
 	small.release(&free)
 	require.Len(t, free, 1)
 	var again history
-	again.add(make([]byte, smallHistory+1), &free)
+	again.add(make([]byte, smallHistory+1), false, &free)
 	assert.Empty(t, free, "the free buffer was taken")
 	assert.Equal(t, smallHistory+1, len(again.b))
+}
+
+// held is what a history holds, in order.
+func (h *history) held() []byte {
+	if h.refs == nil {
+		return h.b
+	}
+	return h.copyLast(h.refLen)
+}
+
+// A history of references (packets that stay valid) holds the same bytes
+// as a copy would, whatever the mix of sizes and of deliveries that had to
+// be copied, and finds the same conflicts.
+func TestHistoryRefs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		var h history
+		var free [][]byte
+		stream := make([]byte, 6*histSize)
+		for i := range stream {
+			stream[i] = byte(rng.Uint32())
+		}
+		next := rng.Uint32()
+		off := 0
+		for off < len(stream) {
+			n := 1 + rng.IntN(1500)
+			if rng.IntN(8) == 0 {
+				n = 1 + rng.IntN(5*histSize/4) // sometimes more than the window
+			}
+			if round%4 == 0 {
+				n = 1 + rng.IntN(40) // tiny segments: the references are compacted
+			}
+			chunk := stream[off:min(off+n, len(stream))]
+			stable := rng.IntN(10) != 0
+			if round%7 == 0 && off == 0 {
+				stable = false // starts as a copy, then refers
+			}
+			var copied []byte
+			if !stable {
+				copied = bytes.Clone(chunk)
+				chunk = copied
+			}
+			h.add(chunk, stable, &free)
+			if copied != nil {
+				clear(copied) // not kept by the history: its bytes were copied
+			}
+			off += len(chunk)
+			next += uint32(len(chunk))
+
+			got := h.held()
+			want := stream[:off]
+			require.GreaterOrEqual(t, len(got), min(histSize, off), "round %d: at least the window", round)
+			require.LessOrEqual(t, len(got), 2*histSize, "round %d: bounded", round)
+			require.LessOrEqual(t, len(h.refs), maxRefs, "round %d", round)
+			require.Equal(t, want[len(want)-len(got):], got, "round %d: the last bytes delivered", round)
+
+			// A repeat of the last bytes, right or with one byte changed.
+			back := 1 + rng.IntN(len(got)+100)
+			if back > off {
+				back = off
+			}
+			rep := bytes.Clone(stream[off-back : off-back+min(back+rng.IntN(50), len(stream)-(off-back))])
+			require.Equal(t, -1, h.conflict(next-uint32(back), rep, next), "round %d: a faithful repeat", round)
+			i := rng.IntN(len(rep))
+			rep[i] ^= 0x5a
+			want1 := -1
+			if i < back && back-i <= len(got) {
+				want1 = i // inside the history, not beyond next
+			}
+			require.Equal(t, want1, h.conflict(next-uint32(back), rep, next), "round %d: back %d, byte %d", round, back, i)
+		}
+	}
 }
 
 // A long-lived connection at the start held back every later report, with

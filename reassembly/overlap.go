@@ -21,15 +21,30 @@ const histSize = 4096
 // before the next sequence number. It grows with what was delivered (a
 // connection that sent a few bytes holds a few bytes) up to 2*histSize,
 // then keeps the last histSize.
+//
+// When the delivered bytes stay valid (a packet of a capture.Source that
+// is Stable, such as a mapped file), the history keeps slices of them
+// instead of a copy (refs): application data then costs no copy at all.
 type history struct {
-	b []byte
+	b      []byte   // a copy of the last bytes delivered
+	refs   [][]byte // or the last deliveries themselves, oldest first
+	refLen int      // bytes in refs
 }
 
-// add records data delivered after what history holds. Past
-// smallHistory bytes it moves to a full-size buffer from free (the
+// maxRefs bounds the deliveries a history refers to; past it (tiny
+// segments) the last histSize bytes are copied into one.
+const maxRefs = 32
+
+// add records data delivered after what history holds. stable says data
+// stays valid and unchanged until the capture is closed. Past
+// smallHistory bytes a copy moves to a full-size buffer from free (the
 // tracker's, recycled when connections end), so that busy connections do
 // not each grow a buffer by doubling.
-func (h *history) add(data []byte, free *[][]byte) {
+func (h *history) add(data []byte, stable bool, free *[][]byte) {
+	if stable || h.refs != nil {
+		h.addRef(data, stable)
+		return
+	}
 	if len(data) >= histSize {
 		h.b = h.b[:0] // nothing of it is kept: grow copies none
 		h.grow(histSize, free)
@@ -44,6 +59,65 @@ func (h *history) add(data []byte, free *[][]byte) {
 		h.grow(need, free)
 	}
 	h.b = append(h.b, data...)
+}
+
+// addRef is add for a history of references. A delivery that does not stay
+// valid (from gopacket's out-of-order pages, or defragmented) is copied.
+func (h *history) addRef(data []byte, stable bool) {
+	if len(data) > histSize {
+		data = data[len(data)-histSize:]
+	}
+	if !stable {
+		data = bytes.Clone(data)
+	}
+	if h.refs == nil {
+		h.refs = make([][]byte, 0, 4)
+		if len(h.b) > 0 {
+			// What was copied before stays, as one more reference; the
+			// buffer is no longer written.
+			h.refs = append(h.refs, h.b[max(len(h.b)-histSize, 0):])
+			h.refLen = len(h.refs[0])
+		}
+		h.b = nil
+	}
+	if len(data) == histSize {
+		clear(h.refs)
+		h.refs, h.refLen = h.refs[:0], 0
+	}
+	if len(h.refs) == maxRefs {
+		one := h.copyLast(histSize - len(data))
+		clear(h.refs)
+		h.refs, h.refLen = append(h.refs[:0], one), len(one)
+	}
+	h.refs = append(h.refs, data)
+	h.refLen += len(data)
+	// Drop the oldest while the rest still hold histSize bytes.
+	k := 0
+	for k < len(h.refs)-1 && h.refLen-len(h.refs[k]) >= histSize {
+		h.refLen -= len(h.refs[k])
+		k++
+	}
+	if k > 0 {
+		n := copy(h.refs, h.refs[k:])
+		clear(h.refs[n:])
+		h.refs = h.refs[:n]
+	}
+}
+
+// copyLast copies the last n bytes the references hold.
+func (h *history) copyLast(n int) []byte {
+	n = min(n, h.refLen)
+	out := make([]byte, 0, n)
+	skip := h.refLen - n
+	for _, r := range h.refs {
+		if skip >= len(r) {
+			skip -= len(r)
+			continue
+		}
+		out = append(out, r[skip:]...)
+		skip = 0
+	}
+	return out
 }
 
 // smallHistory is the most a history holds in a buffer of its own size: a
@@ -70,7 +144,7 @@ func (h *history) release(free *[][]byte) {
 	if cap(h.b) == 2*histSize && len(*free) < maxFreeHistories {
 		*free = append(*free, h.b[:0])
 	}
-	h.b = nil
+	h.b, h.refs, h.refLen = nil, nil, 0
 }
 
 // maxFreeHistories bounds the recycled buffers (8 KiB each).
@@ -78,7 +152,11 @@ const maxFreeHistories = 256
 
 // reset forgets the history (after a gap the bytes before it are unknown
 // relative to the new sequence position).
-func (h *history) reset() { h.b = h.b[:0] }
+func (h *history) reset() {
+	h.b = h.b[:0]
+	clear(h.refs)
+	h.refs, h.refLen = h.refs[:0], 0
+}
 
 // conflict compares payload, sent at seq, with the delivered bytes it
 // repeats; next is the sequence number of the next byte to be delivered.
@@ -86,6 +164,9 @@ func (h *history) reset() { h.b = h.b[:0] }
 func (h *history) conflict(seq uint32, payload []byte, next uint32) int {
 	behind := int(int32(next - seq)) // payload bytes before next
 	n := len(h.b)
+	if h.refs != nil {
+		n = h.refLen
+	}
 	if behind <= 0 || n == 0 {
 		return -1
 	}
@@ -94,9 +175,35 @@ func (h *history) conflict(seq uint32, payload []byte, next uint32) int {
 		from = behind - n // older than the history: not checked
 	}
 	to := min(behind, len(payload))
-	for i := from; i < to; i++ {
-		if h.b[n-behind+i] != payload[i] {
-			return i
+	if from >= to {
+		return -1
+	}
+	if h.refs == nil {
+		return differ(h.b[n-behind+from:n-behind+to], payload[from:to], from)
+	}
+	// payload[i] repeats byte n-behind+i of the concatenated references.
+	at := 0 // where the current reference starts in the concatenation
+	for _, r := range h.refs {
+		lo, hi := max(at, n-behind+from), min(at+len(r), n-behind+to)
+		if lo < hi {
+			if i := differ(r[lo-at:hi-at], payload[lo-(n-behind):hi-(n-behind)], lo-(n-behind)); i >= 0 {
+				return i
+			}
+		}
+		at += len(r)
+	}
+	return -1
+}
+
+// differ returns base plus the index of the first byte where a and b (of
+// the same length) differ, or -1.
+func differ(a, b []byte, base int) int {
+	if bytes.Equal(a, b) {
+		return -1
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return base + i
 		}
 	}
 	return -1

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -316,7 +317,7 @@ func (t *Tracker) add(seg *capture.Segment) {
 	t.stats.Segments++
 	t.now = seg.Time
 	tcp := seg.TCP
-	k := makeKey(seg.Net, tcp.TransportFlow())
+	k := makeKey(seg.Net, uint16(tcp.SrcPort), uint16(tcp.DstPort))
 	fg := t.flows[k]
 	if fg != nil && !fg.ended.IsZero() {
 		afterRST := dataAfterOwnRST(fg, seg)
@@ -494,11 +495,11 @@ func (t *Tracker) Close() {
 	}
 }
 
-func makeKey(net, tcp gopacket.Flow) tupleKey {
+// makeKey is the tuple's key, the same both ways: the lower address
+// (then port) first.
+func makeKey(net gopacket.Flow, pa, pb uint16) tupleKey {
 	src, dst := net.Endpoints()
-	sp, dp := tcp.Endpoints()
 	a, b := src.Raw(), dst.Raw()
-	pa, pb := port(sp.Raw()), port(dp.Raw())
 	if c := bytes.Compare(a, b); c > 0 || (c == 0 && pa > pb) {
 		a, b, pa, pb = b, a, pb, pa
 	}
@@ -506,13 +507,6 @@ func makeKey(net, tcp gopacket.Flow) tupleKey {
 	copy(k.lo[:], a)
 	copy(k.hi[:], b)
 	return k
-}
-
-func port(b []byte) uint16 {
-	if len(b) < 2 {
-		return 0
-	}
-	return uint16(b[0])<<8 | uint16(b[1])
 }
 
 // finish records that c has ended and delivers every connection whose turn
@@ -775,10 +769,12 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 		c.hist[d].reset()
 	}
 	data := sg.Fetch(avail)
-	c.hist[d].add(data, &s.t.freeHist)
+	c.hist[d].add(data, s.t.curSeg != nil && s.t.curSeg.Stable && aliases(data, s.t.curSeg.TCP.Payload), &s.t.freeHist)
 	c.endOff[d] += int64(avail)
-	for off := 0; off < avail; {
-		sc, ok := ctxAt(sg, off)
+	for off, sc := 0, first; off < avail; {
+		if off > 0 {
+			sc, ok = ctxAt(sg, off)
+		}
 		n := avail - off
 		if ok {
 			pos := c.nextSeq[d] + uint32(off)
@@ -791,6 +787,16 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 		off += n
 	}
 	c.nextSeq[d] += uint32(avail)
+}
+
+// aliases reports whether sub lies inside b's bytes.
+func aliases(sub, b []byte) bool {
+	if len(sub) == 0 || len(b) == 0 {
+		return false
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(sub)))
+	return at >= lo && at+uintptr(len(sub)) <= lo+uintptr(len(b))
 }
 
 // dirFromCtx decides the direction of a delivery. gopacket's
