@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/padlock-tls/padlock/dissect"
 	"github.com/padlock-tls/padlock/dissect/iana"
@@ -105,12 +104,7 @@ func extDecoded[T any](exts []dissect.Extension, t dissect.ExtensionType) (T, bo
 // timing measures the handshake on capture timestamps.
 func timing(s *connState, client dissect.Side) Timing {
 	var tm Timing
-	recTime := func(n int) (time.Time, bool) {
-		if n < 1 || n > len(s.recTime) {
-			return time.Time{}, false
-		}
-		return s.recTime[n-1], true
-	}
+	recTime := s.recordTime
 	var chRec, shRec, doneRec int
 	for _, m := range s.msgs {
 		last := 0

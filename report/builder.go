@@ -62,10 +62,14 @@ const maxListedAppData = 16
 // connState is what the builder keeps per connection until it ends.
 type connState struct {
 	sess     *dissect.Session
-	records  []Record
-	recSide  []dissect.Side
-	recTime  []time.Time // capture time of the packet that completed each record
-	recLast  []int       // the frame that completed each record
+	// Records are numbered in arrival order; records holds the listed
+	// ones, recMeta what the report needs of each of them, and recLast
+	// the frame that completed every record, listed or not (to number
+	// them in wire order, see renumber): a long transfer costs one int
+	// per record, not a Record.
+	records []Record
+	recMeta []recMeta
+	recLast []int
 	msgs     []*dissect.HandshakeMsg
 	alerts   []dissect.Alert
 	beats    []dissect.HeartbeatRecord
@@ -81,6 +85,31 @@ type connState struct {
 	encRecs       [2][]int // record numbers of encrypted records per side (capped)
 	panicked      string
 	prints        []helloPrint // fingerprints of the ClientHellos, computed once
+}
+
+// recMeta is what the builder keeps of a listed record besides it.
+type recMeta struct {
+	side dissect.Side
+	at   time.Time // capture time of the packet that completed it
+}
+
+// record returns the listed record numbered n in arrival order, or nil.
+func (s *connState) record(n int) *Record {
+	i := sort.Search(len(s.records), func(i int) bool { return s.records[i].Number >= n })
+	if i < len(s.records) && s.records[i].Number == n {
+		return &s.records[i]
+	}
+	return nil
+}
+
+// recordTime is the capture time of the packet that completed the listed
+// record numbered n.
+func (s *connState) recordTime(n int) (time.Time, bool) {
+	i := sort.Search(len(s.records), func(i int) bool { return s.records[i].Number >= n })
+	if i < len(s.records) && s.records[i].Number == n {
+		return s.recMeta[i].at, true
+	}
+	return time.Time{}, false
 }
 
 // pendingError is an error whose "from" is known only once roles are.
@@ -118,7 +147,8 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 		}()
 	}
 	side := dissect.Side(r.Dir)
-	num := len(s.records) + 1
+	num := len(s.recLast) + 1
+	s.recLast = append(s.recLast, r.LastFrame())
 	in := dissect.RecordIn{
 		Side: side, Type: dissect.ContentType(r.Type), Version: dissect.Version(r.Version),
 		Header: r.Header, Body: r.Body, Number: num, SSLv2: r.SSLv2,
@@ -154,27 +184,19 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 		s.appRecs[side]++
 		s.appBytes[side] += int64(r.Length)
 		if s.appRecs[side] > maxListedAppData {
-			// Counted but not listed; keep the numbering dense all the same.
-			s.records = append(s.records, Record{Number: -1})
-			s.recSide = append(s.recSide, side)
-			s.recTime = append(s.recTime, r.End())
-			s.recLast = append(s.recLast, r.LastFrame())
-			return
+			return // counted but not listed
 		}
 	}
 	if s.listed >= maxListedRecords {
 		// Counted, its messages and alerts dissected, but not listed: a
 		// message cut into one-byte records must not grow the report
 		// without bound.
-		rec = Record{Number: -1}
 		s.recordsCapped = true
 	} else {
 		s.listed++
+		s.records = append(s.records, rec)
+		s.recMeta = append(s.recMeta, recMeta{side: side, at: r.End()})
 	}
-	s.records = append(s.records, rec)
-	s.recSide = append(s.recSide, side)
-	s.recTime = append(s.recTime, r.End())
-	s.recLast = append(s.recLast, r.LastFrame())
 	s.msgs = append(s.msgs, res.Messages...)
 	s.renegotiated(res)
 	s.alerts = append(s.alerts, res.Alerts...)
@@ -378,8 +400,8 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	// A record lists every message it carried a part of.
 	for _, m := range s.msgs {
 		for _, n := range m.Records {
-			if n >= 1 && n <= len(s.records) && s.records[n-1].Number > 0 {
-				s.records[n-1].Messages = append(s.records[n-1].Messages, messageName(m))
+			if r := s.record(n); r != nil {
+				r.Messages = append(r.Messages, messageName(m))
 			}
 		}
 	}
@@ -395,13 +417,9 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 
 	rep.RecordsCapped = s.recordsCapped
 	// Filtered in place: the state is not used after build.
-	rep.Records = s.records[:0:len(s.records)]
-	for i, r := range s.records {
-		if r.Number < 0 {
-			continue
-		}
-		r.From = from(s.recSide[i])
-		rep.Records = append(rep.Records, r)
+	rep.Records = s.records
+	for i := range rep.Records {
+		rep.Records[i].From = from(s.recMeta[i].side)
 	}
 	if rep.Records == nil {
 		rep.Records = []Record{}
