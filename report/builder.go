@@ -61,15 +61,15 @@ const maxListedAppData = 16
 
 // connState is what the builder keeps per connection until it ends.
 type connState struct {
-	sess     *dissect.Session
+	sess *dissect.Session
 	// Records are numbered in arrival order; records holds the listed
 	// ones, recMeta what the report needs of each of them, and recLast
 	// the frame that completed every record, listed or not (to number
 	// them in wire order, see renumber): a long transfer costs one int
 	// per record, not a Record.
-	records []Record
-	recMeta []recMeta
-	recLast []int
+	records  []Record
+	recMeta  []recMeta
+	recLast  []int
 	msgs     []*dissect.HandshakeMsg
 	alerts   []dissect.Alert
 	beats    []dissect.HeartbeatRecord
