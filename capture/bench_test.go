@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -64,6 +66,74 @@ func BenchmarkSourceNext(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSourceFile reads a capture file to its end with NextShared,
+// the pipeline's way, through a buffer (NewSource on the file, as stdin
+// is read) and through a mapping (Open, where the platform maps files).
+// The file is in the page cache, as a capture read twice is.
+func BenchmarkSourceFile(b *testing.B) {
+	const packets = 20000
+	canMap := canMap(b)
+	for _, c := range []struct {
+		name string
+		ng   bool
+		size int
+	}{
+		{"pcap/64", false, 64},
+		{"pcap/1400", false, 1400},
+		{"pcapng/1400", true, 1400},
+	} {
+		file := benchCapture(b, c.ng, packets, c.size)
+		path := filepath.Join(b.TempDir(), "bench.pcap")
+		if err := os.WriteFile(path, file, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		for _, mapped := range []bool{false, true} {
+			name := "bufio/" + c.name
+			if mapped {
+				name = "mmap/" + c.name
+			}
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(file)))
+				for b.Loop() {
+					var s *Source
+					var f *os.File
+					var err error
+					if mapped {
+						s, err = Open(path, nil)
+					} else if f, err = os.Open(path); err == nil {
+						s, err = NewSource(f)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					if s.Stable() != (mapped && canMap) {
+						b.Fatal("Stable", s.Stable())
+					}
+					n := 0
+					for {
+						_, err := s.NextShared()
+						if err == io.EOF {
+							break
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+						n++
+					}
+					if n != packets {
+						b.Fatal(n)
+					}
+					s.Close()
+					if f != nil {
+						f.Close()
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
@@ -78,7 +79,8 @@ var errClosed = errors.New("capture: source is closed")
 // detected by magic bytes (not by file name). It is not safe for concurrent
 // use.
 type Source struct {
-	r       *bufio.Reader
+	r       reader
+	mr      *mapReader   // non-nil when r reads a mapping of the file (mmap_linux.go)
 	file    *os.File     // closed by Close when Open opened it
 	gz      *gzip.Reader // nil unless the input is gzip-compressed
 	name    string
@@ -103,7 +105,23 @@ type Source struct {
 	secrets  secrets   // TLS key logs from decryption secrets blocks (secrets.go)
 }
 
+// reader is what a Source reads its input through: a bufio.Reader (over
+// stdin, gzip, a pipe, a file that cannot be mapped) or a mapReader over a
+// mapping of the whole file. Peek and Discard behave as bufio's do (a short
+// result comes with the error that cut it), except that a mapReader's Peek
+// has no buffer size to stop at.
+type reader interface {
+	Peek(n int) ([]byte, error)
+	Discard(n int) (int, error)
+	Read(p []byte) (int, error)
+}
+
 // Open opens a capture file; path "-" reads stdin. Errors name the file.
+//
+// A regular uncompressed file is read through a read-only memory mapping
+// where the platform allows (64-bit Linux), which saves copying it out of
+// the page cache; see Stable for what that means for NextShared. Anything
+// else, and a file that cannot be mapped, is read through a buffer.
 func Open(path string, stdin io.Reader) (*Source, error) {
 	if path == "-" {
 		if stdin == nil {
@@ -114,6 +132,15 @@ func Open(path string, stdin io.Reader) (*Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("capture: %w", err)
+	}
+	if mr := mapFile(f); mr != nil {
+		s, err := newMappedSource(mr, path)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		s.file = f
+		return s, nil
 	}
 	s, err := newSource(f, path)
 	if err != nil {
@@ -132,52 +159,72 @@ func NewSource(r io.Reader) (*Source, error) {
 
 func newSource(r io.Reader, name string) (*Source, error) {
 	s := &Source{name: name}
-	fail := func(format string, args ...any) (*Source, error) {
-		msg := fmt.Sprintf(format, args...)
-		if name != "" {
-			return nil, fmt.Errorf("capture: %s: %s", name, msg)
-		}
-		return nil, fmt.Errorf("capture: %s", msg)
-	}
-
 	br := bufio.NewReaderSize(r, readBufferSize)
 	compressed := ""
 	if b, _ := br.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return fail("gzip: %v", err)
+			return nil, s.failure("gzip: %v", err)
 		}
 		s.gz = gz
 		br = bufio.NewReaderSize(gz, readBufferSize)
 		compressed = "gzip-compressed, "
 	}
 	s.r = br
+	if err := s.readFileHeader(compressed); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
 
-	b, err := br.Peek(4)
+// newMappedSource reads the file header from a mapping; a fault on it
+// (the file shrank since mapFile) is an error, as in Next.
+func newMappedSource(mr *mapReader, name string) (s *Source, err error) {
+	s = &Source{name: name, r: mr, mr: mr}
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			s, err = nil, s.fault(r)
+		}
+		if err != nil {
+			mr.close()
+		}
+	}()
+	if err := s.readFileHeader(""); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// readFileHeader recognises the format by its magic and reads the pcap
+// file header. compressed says how the input was unpacked, for errors.
+func (s *Source) readFileHeader(compressed string) error {
+	b, err := s.r.Peek(4)
 	if len(b) < 4 {
 		if err != nil && !isEOF(err) {
-			return fail("%v", err)
+			return s.failure("%v", err)
 		}
 		if len(b) == 0 {
-			return fail("not a pcap or pcapng file (%sempty)", compressed)
+			return s.failure("not a pcap or pcapng file (%sempty)", compressed)
 		}
-		return fail("not a pcap or pcapng file (%sonly %d bytes)", compressed, len(b))
+		return s.failure("not a pcap or pcapng file (%sonly %d bytes)", compressed, len(b))
 	}
 	switch magic := binary.BigEndian.Uint32(b); magic {
 	case magicPcapMicroBE, magicPcapMicroLE, magicPcapNanoBE, magicPcapNanoLE:
 		if err := s.readPcapHeader(); err != nil {
-			return fail("%v", err)
+			return s.failure("%v", err)
 		}
 	case magicPcapng:
 		s.format = formatPcapng
 	case magicZstd:
-		return fail("zstd-compressed input is not supported: decompress it first (zstd -d)")
+		return s.failure("zstd-compressed input is not supported: decompress it first (zstd -d)")
 	case magicLZ4:
-		return fail("lz4-compressed input is not supported: decompress it first (lz4 -d)")
+		return s.failure("lz4-compressed input is not supported: decompress it first (lz4 -d)")
 	default:
-		return fail("not a pcap or pcapng file (%smagic 0x%08x)", compressed, magic)
+		return s.failure("not a pcap or pcapng file (%smagic 0x%08x)", compressed, magic)
 	}
-	return s, nil
+	return nil
 }
 
 // Next returns the next packet. It returns io.EOF at the end of the
@@ -186,7 +233,42 @@ func newSource(r io.Reader, name string) (*Source, error) {
 // other error means the file is damaged (or unreadable) at that point: the
 // packets returned so far are good, no more follow, and Next keeps
 // returning that error.
+//
+// A mapped file (see Stable) that is cut shorter while it is read makes
+// reading it fault; Next turns that into the error "capture: FILE: the
+// file shrank while being read". (Bytes between the new end and the end of
+// its memory page read as zeros, so a few bogus packets may come first.)
 func (s *Source) Next() (Packet, error) {
+	if s.mr != nil {
+		return s.nextMapped()
+	}
+	return s.next()
+}
+
+// nextMapped is next with a fault on the mapping turned into an error.
+func (s *Source) nextMapped() (p Packet, err error) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			p, err = Packet{}, s.fault(r)
+		}
+	}()
+	return s.next()
+}
+
+// fault is the error for a panic r that a fault on the mapping raised
+// (the file shrank under it, so its end is gone); it panics again with
+// any other r. The error sticks, as any that stops reading.
+func (s *Source) fault(r any) error {
+	if f, ok := r.(interface{ Addr() uintptr }); !ok || !s.mr.holds(f.Addr()) {
+		panic(r)
+	}
+	s.err = s.failure("the file shrank while being read")
+	return s.err
+}
+
+func (s *Source) next() (Packet, error) {
 	if s.err != nil {
 		return Packet{}, s.err
 	}
@@ -206,14 +288,31 @@ func (s *Source) Next() (Packet, error) {
 
 // NextShared is Next without a copy: the packet's Data points into the
 // reader's buffer and is valid only until the next call to Next or
-// NextShared. Callers that keep a packet (or its bytes) past that must copy
-// it. It is what a pipeline that is done with each packet before reading the
-// next one uses, and costs no allocation per packet.
+// NextShared, unless Stable. Callers that keep a packet (or its bytes) past
+// that must copy it. It is what a pipeline that is done with each packet
+// before reading the next one uses, and costs no allocation per packet.
 func (s *Source) NextShared() (Packet, error) {
 	s.shared = true
 	p, err := s.Next()
 	s.shared = false
 	return p, err
+}
+
+// Stable reports whether the Data of packets returned by NextShared stays
+// valid and unchanged until Close, so that a caller may keep it without a
+// copy. It is true for a file Open has mapped into memory: Data is then a
+// slice of the mapping (capacity limited to its length, never to be
+// written to). Close unmaps the file, and Data from NextShared is invalid
+// after it: reading it faults.
+//
+// "Unchanged" assumes that the file is only ever appended to (as tcpdump
+// writes it), not rewritten in place. If the file is cut shorter while it
+// is mapped, reading Data past the new end faults (SIGBUS). Next and
+// NextShared turn that into an error; a caller that reads Data in other
+// goroutines must expect the same there and can do the same with
+// runtime/debug.SetPanicOnFault and recover.
+func (s *Source) Stable() bool {
+	return s.mr != nil
 }
 
 // Warnings describes damage found at file level so far, such as a file cut
@@ -230,13 +329,19 @@ func (s *Source) Format() string {
 	return "pcapng"
 }
 
-// Close releases the file opened by Open (stdin is left open). Next
-// returns an error after Close.
+// Close releases the file opened by Open (stdin is left open) and unmaps
+// it, which ends the validity of Stable Data. Next returns an error after
+// Close.
 func (s *Source) Close() error {
 	if s.err == nil || s.err == io.EOF {
 		s.err = errClosed
 	}
 	var err error
+	if s.mr != nil {
+		err = s.mr.close()
+		s.mr = nil
+		s.r = nil
+	}
 	if s.gz != nil {
 		err = s.gz.Close()
 		s.gz = nil

@@ -39,7 +39,9 @@ func threePackets(t testing.TB) []rec {
 	}
 }
 
-func TestSourcePcap(t *testing.T) {
+func TestSourcePcap(t *testing.T) { eachReader(t, testSourcePcap) }
+
+func testSourcePcap(t *testing.T, open opener) {
 	recs := threePackets(t)
 	cases := []struct {
 		name  string
@@ -54,7 +56,7 @@ func TestSourcePcap(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := NewSource(bytes.NewReader(c.file))
+			s, err := open(t, c.file)
 			require.NoError(t, err)
 			assert.Equal(t, "pcap", s.Format())
 			ps, err := readAll(t, s)
@@ -78,8 +80,10 @@ func TestSourcePcap(t *testing.T) {
 	}
 }
 
-func TestSourcePacketOwnsData(t *testing.T) {
-	s, err := NewSource(bytes.NewReader(writePcap(t, layers.LinkTypeEthernet, false, threePackets(t)...)))
+func TestSourcePacketOwnsData(t *testing.T) { eachReader(t, testSourcePacketOwnsData) }
+
+func testSourcePacketOwnsData(t *testing.T, open opener) {
+	s, err := open(t, writePcap(t, layers.LinkTypeEthernet, false, threePackets(t)...))
 	require.NoError(t, err)
 	p1, err := s.Next()
 	require.NoError(t, err)
@@ -89,14 +93,16 @@ func TestSourcePacketOwnsData(t *testing.T) {
 	assert.Equal(t, keep, p1.Data)
 }
 
-func TestSourcePcapng(t *testing.T) {
+func TestSourcePcapng(t *testing.T) { eachReader(t, testSourcePcapng) }
+
+func testSourcePcapng(t *testing.T, open opener) {
 	n, want := mixedPcapng(t)
 	for _, c := range []struct {
 		name string
 		file []byte
 	}{{"plain", n.buf}, {"gzip", gz(t, n.buf)}} {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := NewSource(bytes.NewReader(c.file))
+			s, err := open(t, c.file)
 			require.NoError(t, err)
 			assert.Equal(t, "pcapng", s.Format())
 			ps, err := readAll(t, s)
@@ -110,10 +116,12 @@ func TestSourcePcapng(t *testing.T) {
 	}
 }
 
-func TestSourcePcapngWriter(t *testing.T) {
+func TestSourcePcapngWriter(t *testing.T) { eachReader(t, testSourcePcapngWriter) }
+
+func testSourcePcapngWriter(t *testing.T, open opener) {
 	// What pcapgo's NgWriter writes (nanoseconds, options) reads back.
 	recs := threePackets(t)
-	s, err := NewSource(bytes.NewReader(writePcapng(t, layers.LinkTypeEthernet, recs...)))
+	s, err := open(t, writePcapng(t, layers.LinkTypeEthernet, recs...))
 	require.NoError(t, err)
 	ps, err := readAll(t, s)
 	require.Equal(t, io.EOF, err)
@@ -127,12 +135,16 @@ func TestSourcePcapngWriter(t *testing.T) {
 }
 
 func TestSourcePcapngSkipsUnknownVersion(t *testing.T) {
+	eachReader(t, testSourcePcapngSkipsUnknownVersion)
+}
+
+func testSourcePcapngSkipsUnknownVersion(t *testing.T, open opener) {
 	pkt := ether(t, ip4TCP(t, 1, []byte("x")))
 	n := &ngb{order: binary.LittleEndian}
 	n.shb(1).idb(layers.LinkTypeEthernet, 9, 0).epb(0, uint64(t0.UnixNano()), pkt)
 	n.shb(2).idb(layers.LinkTypeEthernet, 9, 0).epb(0, 1, pkt) // skipped, with a warning
 	n.shb(1).idb(layers.LinkTypeRaw, 9, 0).epb(0, 2, pkt[14:])
-	s, err := NewSource(bytes.NewReader(n.buf))
+	s, err := open(t, n.buf)
 	require.NoError(t, err)
 	ps, err := readAll(t, s)
 	require.Equal(t, io.EOF, err)
@@ -233,7 +245,9 @@ func TestOpen(t *testing.T) {
 // TestSourceTruncated cuts captures at every byte and checks that every
 // complete packet comes out, then io.EOF, with a warning unless the cut
 // fell between packets.
-func TestSourceTruncated(t *testing.T) {
+func TestSourceTruncated(t *testing.T) { eachReader(t, testSourceTruncated) }
+
+func testSourceTruncated(t *testing.T, open opener) {
 	recs := threePackets(t)
 	pcap := writePcap(t, layers.LinkTypeEthernet, false, recs...)
 	var pcapEnds []int // offset after the file header and each packet
@@ -250,7 +264,7 @@ func TestSourceTruncated(t *testing.T) {
 	}
 
 	check := func(t *testing.T, file []byte, cut int, minLen int, ends []int, isPacket func(i int) bool) {
-		s, err := NewSource(bytes.NewReader(file[:cut]))
+		s, err := open(t, file[:cut])
 		if cut < minLen {
 			require.Error(t, err, "cut %d", cut)
 			return
@@ -299,23 +313,23 @@ func TestSourceTruncated(t *testing.T) {
 		}
 	})
 	t.Run("messages", func(t *testing.T) {
-		s, err := NewSource(bytes.NewReader(pcap[:pcapEnds[1]+16+20]))
+		s, err := open(t, pcap[:pcapEnds[1]+16+20])
 		require.NoError(t, err)
 		_, _ = readAll(t, s)
 		assert.Equal(t, []string{fmt.Sprintf("capture: file truncated in packet 2 (frame 2): got 20 of %d bytes", len(recs[1].data))}, s.Warnings())
 
-		s, err = NewSource(bytes.NewReader(pcap[:pcapEnds[1]+7]))
+		s, err = open(t, pcap[:pcapEnds[1]+7])
 		require.NoError(t, err)
 		_, _ = readAll(t, s)
 		assert.Equal(t, []string{fmt.Sprintf("capture: file truncated in header of packet 2 (frame 2) at offset %d: got 7 of 16 bytes", pcapEnds[1])}, s.Warnings())
 
-		s, err = NewSource(bytes.NewReader(ng.buf[:ng.ends[3]+30]))
+		s, err = open(t, ng.buf[:ng.ends[3]+30])
 		require.NoError(t, err)
 		_, _ = readAll(t, s)
 		assert.Equal(t, []string{fmt.Sprintf("capture: file truncated in block 5 (block type 0x0000beef) at offset %d: got 30 of %d bytes",
 			ng.ends[3], ng.ends[4]-ng.ends[3])}, s.Warnings())
 
-		s, err = NewSource(bytes.NewReader(ng.buf[:ng.ends[5]+40]))
+		s, err = open(t, ng.buf[:ng.ends[5]+40])
 		require.NoError(t, err)
 		_, _ = readAll(t, s)
 		assert.Equal(t, []string{fmt.Sprintf("capture: file truncated in block 7 (enhanced packet block, frame 2) at offset %d: got 40 of %d bytes",
@@ -323,7 +337,9 @@ func TestSourceTruncated(t *testing.T) {
 	})
 }
 
-func TestSourceDamaged(t *testing.T) {
+func TestSourceDamaged(t *testing.T) { eachReader(t, testSourceDamaged) }
+
+func testSourceDamaged(t *testing.T, open opener) {
 	pkt := ether(t, ip4TCP(t, 1, []byte("x")))
 	good := func() *ngb {
 		n := &ngb{order: binary.LittleEndian}
@@ -372,7 +388,7 @@ func TestSourceDamaged(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := NewSource(bytes.NewReader(c.file()))
+			s, err := open(t, c.file())
 			require.NoError(t, err)
 			_, err = readAll(t, s)
 			require.Error(t, err)
@@ -388,7 +404,9 @@ func TestSourceDamaged(t *testing.T) {
 // After a damaged pcapng block, reading goes on at the next whole,
 // consistent block, with a warning that says what was skipped (issue 7:
 // one bad block must not cost the rest of the capture).
-func TestSourceResync(t *testing.T) {
+func TestSourceResync(t *testing.T) { eachReader(t, testSourceResync) }
+
+func testSourceResync(t *testing.T, open opener) {
 	pkt := ether(t, ip4TCP(t, 1, []byte("x")))
 	after := ether(t, ip4TCP(t, 2, []byte("after the damage")))
 	le := binary.LittleEndian
@@ -418,7 +436,7 @@ func TestSourceResync(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := NewSource(bytes.NewReader(build(c.damage)))
+			s, err := open(t, build(c.damage))
 			require.NoError(t, err)
 			ps, err := readAll(t, s)
 			require.Equal(t, io.EOF, err, "reading goes on")
@@ -435,14 +453,16 @@ func TestSourceResync(t *testing.T) {
 }
 
 // TestSourceFrames checks that every packet counts, whatever it holds.
-func TestSourceFrames(t *testing.T) {
+func TestSourceFrames(t *testing.T) { eachReader(t, testSourceFrames) }
+
+func testSourceFrames(t *testing.T, open opener) {
 	recs := []rec{
 		{data: []byte{1, 2, 3}, ts: t0}, // garbage
 		{data: nil, ts: t0},             // empty
 		{data: ether(t, ip4UDP(t)), ts: t0},
 		{data: ether(t, ip4TCP(t, 9, nil)), ts: t0},
 	}
-	s, err := NewSource(bytes.NewReader(writePcap(t, layers.LinkTypeEthernet, false, recs...)))
+	s, err := open(t, writePcap(t, layers.LinkTypeEthernet, false, recs...))
 	require.NoError(t, err)
 	ps, err := readAll(t, s)
 	require.Equal(t, io.EOF, err)
