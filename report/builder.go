@@ -31,6 +31,8 @@ type Builder struct {
 	Trust *Trust
 	certs *certCache // shared by builders in parallel (ShareCertificates)
 
+	freeRecords [][]Record // from Recycle
+
 	// MaxMessage caps one handshake message and MaxCertificates the
 	// certificates parsed per chain (0: dissect's defaults).
 	MaxMessage, MaxCertificates int
@@ -47,6 +49,21 @@ func NewBuilder(sink Sink) *Builder { return &Builder{sink: sink, certs: &certCa
 // certificates (it is safe for concurrent use), so that builders running
 // in parallel parse and encode each distinct certificate once.
 func (b *Builder) ShareCertificates(o *Builder) { b.certs = o.certs }
+
+// Recycle hands back the buffers of a report the sink is done with (it
+// was written, and nothing refers to it any more), for the next
+// connections: a busy capture builds thousands of reports a second.
+func (b *Builder) Recycle(c *Connection) {
+	if cap(c.Records) >= 8 && cap(c.Records) <= 256 && len(b.freeRecords) < maxFreeRecords {
+		r := c.Records[:cap(c.Records)]
+		clear(r)
+		b.freeRecords = append(b.freeRecords, r[:0])
+	}
+	c.Records = nil
+}
+
+// maxFreeRecords bounds the record lists Recycle keeps.
+const maxFreeRecords = 64
 
 // Err returns the first error the sink returned.
 func (b *Builder) Err() error { return b.err }
@@ -124,6 +141,9 @@ func (b *Builder) state(c *reassembly.Conn) *connState {
 		return s
 	}
 	s := &connState{sess: dissect.NewSession()}
+	if n := len(b.freeRecords); n > 0 {
+		s.records, b.freeRecords = b.freeRecords[n-1], b.freeRecords[:n-1]
+	}
 	s.sess.ParseCertificate = b.certs.parse
 	s.sess.MaxCertificates = b.MaxCertificates
 	s.sess.SetMaxMessage(b.MaxMessage)
@@ -416,8 +436,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	rep.TLS.Failure = failure(rep, s, ch, client, certs)
 
 	rep.RecordsCapped = s.recordsCapped
-	// Filtered in place: the state is not used after build.
-	rep.Records = s.records
+	rep.Records = s.records // the state is not used after build
 	for i := range rep.Records {
 		rep.Records[i].From = from(s.recMeta[i].side)
 	}

@@ -279,7 +279,18 @@ type single struct {
 }
 
 func newSingle(w report.Writer, o options) *single {
-	builder := report.NewBuilder(w.Write)
+	sink := w.Write
+	var builder *report.Builder
+	if jw, ok := w.(*report.JSONWriter); ok {
+		// A JSON line is written at once: the report's buffers can serve
+		// the next one.
+		sink = func(c *report.Connection) error {
+			err := jw.Write(c)
+			builder.Recycle(c)
+			return err
+		}
+	}
+	builder = report.NewBuilder(sink)
 	configure(builder, o)
 	builder.Recover = recoverPanics
 	h := &handler{Builder: builder, keys: o.keys}
@@ -307,6 +318,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 	var badPackets int
 	var firstBad error
 	var seg capture.Segment // reused: the tracker keeps no pointer to it
+	stable := src.Stable()
 	code := exitOK
 	for n := 0; o.count == 0 || n < o.count; {
 		p, err := src.NextShared() // p is done with before the next read
@@ -350,6 +362,8 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 			continue
 		}
 		if ok {
+			// Bytes of a packet that stays valid are not copied.
+			seg.Stable = stable && tcpBytes(p.Data, seg.TCP) != nil
 			pl.add(&seg)
 		}
 	}

@@ -34,8 +34,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -63,11 +65,13 @@ const (
 )
 
 // segRec is one entry of a batch: a segment (its TCP header and payload
-// are data[start:end] of the batch) or an order for the tracker.
+// are ref, or data[start:end] of the batch when ref is nil) or an order
+// for the tracker.
 type segRec struct {
 	kind       recKind
 	truncated  bool
 	start, end int32
+	ref        []byte // the segment in the packet, which stays valid (capture.Source.Stable)
 	frame      int
 	length     int
 	time       time.Time
@@ -88,6 +92,14 @@ type batch struct {
 // frame is added, 2*frame+1 for a flush or an eviction after it.
 const posClose = math.MaxInt64
 
+// lineBufs are the buffers of rendered lines, from the workers to the
+// merger and back once written: a report is ~11 KB of JSON, and a new
+// buffer for each was a third of all the bytes allocated.
+var lineBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledLine is the largest line buffer kept for reuse.
+const maxPooledLine = 64 << 10
+
 // gidCell carries the global ID of a connection that a later one may name
 // (the connection a RST ended, see reassembly.AfterRSTMessage): the merger
 // fills it in when it numbers the connection, before it meets the later one.
@@ -101,7 +113,7 @@ type event struct {
 	// An ended TLS connection's report, rendered (line, with id 0; most
 	// wait in the merger for an earlier connection, so each has its own
 	// buffer) or not (rep).
-	line     []byte
+	line     *[]byte // from lineBufs
 	rep      *report.Connection
 	cell     *gidCell // to fill in with this connection's global ID
 	ref      *gidCell // the report's data_after_rst names this connection
@@ -230,12 +242,18 @@ func (p *workers) add(seg *capture.Segment) {
 		}
 	}
 	b := p.cur[shard(seg, p.n)]
-	tcp := seg.TCP
-	start := len(b.data)
-	b.data = append(b.data, tcp.Contents...)
-	b.data = append(b.data, tcp.Payload...)
-	b.recs = append(b.recs, segRec{kind: recSegment, truncated: seg.Truncated, start: int32(start), end: int32(len(b.data)),
-		frame: seg.Frame, length: seg.Length, time: seg.Time, net: seg.Net})
+	r := segRec{kind: recSegment, truncated: seg.Truncated, frame: seg.Frame, length: seg.Length, time: seg.Time, net: seg.Net}
+	if seg.Stable {
+		tcp := seg.TCP
+		r.ref = tcp.Contents[: len(tcp.Contents)+len(tcp.Payload) : len(tcp.Contents)+len(tcp.Payload)]
+	} else {
+		// The packet buffer is reused: copy.
+		start := len(b.data)
+		b.data = append(b.data, seg.TCP.Contents...)
+		b.data = append(b.data, seg.TCP.Payload...)
+		r.start, r.end = int32(start), int32(len(b.data))
+	}
+	b.recs = append(b.recs, r)
 	p.frame = seg.Frame
 	if len(b.recs) >= batchSegments || len(b.data) >= batchBytes {
 		p.full = true
@@ -248,6 +266,27 @@ func (p *workers) add(seg *capture.Segment) {
 	if p.full {
 		p.round(false)
 	}
+}
+
+// tcpBytes returns tcp's header and payload as one slice of pkt, or nil
+// when they are not there, as when IP defragmentation put them in a buffer
+// of its own.
+func tcpBytes(pkt []byte, tcp *layers.TCP) []byte {
+	h, n := tcp.Contents, len(tcp.Contents)+len(tcp.Payload)
+	if len(pkt) == 0 || len(h) == 0 || cap(h) < n {
+		return nil
+	}
+	seg := h[:n]
+	if len(tcp.Payload) > 0 && &seg[len(h)] != &tcp.Payload[0] {
+		return nil
+	}
+	// Inside pkt: its first byte no earlier than pkt's, its last no later.
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(pkt)))
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(seg)))
+	if at < lo || at+uintptr(n) > lo+uintptr(len(pkt)) {
+		return nil
+	}
+	return seg[:n:n]
 }
 
 // newSecrets tells the bad lines of the secrets blocks read since the last
@@ -330,7 +369,6 @@ type worker struct {
 	res     *result
 	rep     *report.Connection // the report the builder just made
 	refs    map[*reassembly.Conn]ref
-	scratch []byte // a JSON line being rendered
 	tcp     layers.TCP
 	seg     capture.Segment
 	memEv   int
@@ -394,10 +432,15 @@ func (w *worker) batch(b *batch) (panicked string) {
 		switch r.kind {
 		case recSegment:
 			w.pos = 2 * int64(r.frame)
-			if err := w.tcp.DecodeFromBytes(b.data[r.start:r.end], gopacket.NilDecodeFeedback); err != nil {
+			raw := r.ref
+			if raw == nil {
+				raw = b.data[r.start:r.end]
+			}
+			if err := w.tcp.DecodeFromBytes(raw, gopacket.NilDecodeFeedback); err != nil {
 				continue // the dispatcher decoded these very bytes
 			}
-			w.seg = capture.Segment{Frame: r.frame, Time: r.time, Net: r.net, TCP: &w.tcp, Length: r.length, Truncated: r.truncated}
+			w.seg = capture.Segment{Frame: r.frame, Time: r.time, Net: r.net, TCP: &w.tcp, Length: r.length, Truncated: r.truncated,
+				Stable: r.ref != nil}
 			w.tracker.Add(&w.seg)
 		case recFlush:
 			w.pos = 2*int64(r.frame) + 1
@@ -456,11 +499,17 @@ func (h workerHandler) Done(c *reassembly.Conn) {
 		ev.rep = rep
 		if w.render && ev.ref == nil {
 			rep.ID = 0
-			line, err := report.AppendJSON(w.scratch[:0], rep)
-			w.scratch = line
+			buf := lineBufs.Get().(*[]byte)
+			line, err := report.AppendJSON((*buf)[:0], rep)
+			if line != nil {
+				*buf = line
+			}
 			if err == nil && bytes.HasPrefix(line, []byte(jsonHead)) {
-				ev.rep, ev.line = nil, bytes.Clone(line)
-			} // else the merger's writer says what went wrong
+				ev.rep, ev.line = nil, buf
+				w.h.Builder.Recycle(rep)
+			} else {
+				lineBufs.Put(buf) // the merger's writer says what went wrong
+			}
 		}
 	}
 	w.res.events = append(w.res.events, ev)
@@ -494,7 +543,7 @@ type merger struct {
 
 // held is an ended connection waiting for its turn.
 type held struct {
-	line []byte
+	line *[]byte
 	rep  *report.Connection
 	ref  *gidCell
 	loc  int
@@ -647,7 +696,10 @@ func (m *merger) write(id int, it held) {
 		m.buf = append(m.buf[:0], jsonHead[:len(jsonHead)-2]...)
 		m.buf = strconv.AppendInt(m.buf, int64(id), 10)
 		if m.err = m.lines.WriteLine(m.buf); m.err == nil {
-			m.err = m.lines.WriteLine(it.line[len(jsonHead)-1:])
+			m.err = m.lines.WriteLine((*it.line)[len(jsonHead)-1:])
+		}
+		if cap(*it.line) <= maxPooledLine {
+			lineBufs.Put(it.line)
 		}
 	}
 }
