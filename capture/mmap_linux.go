@@ -25,8 +25,8 @@ import (
 // about mapKeepBehind+mapReleaseStep. (A released page that is read again
 // stays resident until Close.) Variables so that tests can make them small.
 var (
-	mapReleaseStep int64 = 16 << 20
-	mapKeepBehind  int64 = 32 << 20
+	mapReleaseStep int64 = 4 << 20
+	mapKeepBehind  int64 = 8 << 20
 )
 
 // mapping is one mmap of the file, from the page-aligned offset base.
