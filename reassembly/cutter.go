@@ -73,7 +73,9 @@ func (c *cutter) start(fromSYN bool) {
 }
 
 // push hands the cutter the next bytes of the stream, carried by frame.
-func (c *cutter) push(data []byte, frame int, t time.Time) {
+// stable says data stays valid and unchanged until the capture is closed:
+// whole records in it are then emitted where they are, not copied.
+func (c *cutter) push(data []byte, frame int, t time.Time, stable bool) {
 	if len(data) == 0 {
 		return
 	}
@@ -82,17 +84,63 @@ func (c *cutter) push(data []byte, frame int, t time.Time) {
 		c.skipped += int64(len(data))
 		return
 	}
-	for c.skipRem > 0 || c.canSkip(data) {
-		if c.skipRem == 0 {
-			c.startSkip(data)
+walk:
+	for {
+		switch {
+		case c.skipRem > 0 || c.canSkip(data):
+			if c.skipRem == 0 {
+				c.startSkip(data)
+			}
+			data = c.skipBody(data, frame, t)
+		case stable && c.wholeRecord(data):
+			data = c.takeInPlace(data, frame, t)
+		default:
+			break walk
 		}
-		if data = c.skipBody(data, frame, t); len(data) == 0 {
+		if len(data) == 0 {
 			return
 		}
 	}
 	c.spans = append(c.spans, Span{Frame: frame, Time: t, Off: len(c.buf), Len: len(data)})
 	c.buf = append(c.buf, data...)
 	c.cut(false)
+}
+
+// wholeRecord reports whether data, at a record boundary with nothing
+// buffered, starts with a whole TLS record (not the SSLv2 hello a first
+// record may be).
+func (c *cutter) wholeRecord(data []byte) bool {
+	if c.state != cutTLS || len(c.buf) != 0 || len(data) < recordHeaderLen || !plausibleHeader(data) {
+		return false
+	}
+	if c.firstRec {
+		if _, _, ok := sslv2Hello(data); ok {
+			return false
+		}
+	}
+	return len(data) >= recordHeaderLen+(int(data[3])<<8|int(data[4]))
+}
+
+// takeInPlace emits the whole record at the front of data, which stays
+// valid, without copying it (as take does from buf), and returns the rest.
+func (c *cutter) takeInPlace(data []byte, frame int, t time.Time) []byte {
+	end := recordHeaderLen + (int(data[3])<<8 | int(data[4]))
+	r := &Record{
+		Dir:     c.dir,
+		Type:    data[0],
+		Version: uint16(data[1])<<8 | uint16(data[2]),
+		Length:  end - recordHeaderLen,
+		Offset:  c.off,
+		Header:  data[:recordHeaderLen:recordHeaderLen],
+		Body:    data[recordHeaderLen:end:end],
+		Spans:   []Span{{Frame: frame, Time: t, Off: 0, Len: end}},
+	}
+	c.records++
+	c.firstRec = false
+	c.scanned = 0
+	c.off += int64(end)
+	c.emit(r)
+	return data[end:]
 }
 
 // canSkip reports whether data, at a record boundary with nothing

@@ -769,7 +769,8 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 		c.hist[d].reset()
 	}
 	data := sg.Fetch(avail)
-	c.hist[d].add(data, s.t.curSeg != nil && s.t.curSeg.Stable && aliases(data, s.t.curSeg.TCP.Payload), &s.t.freeHist)
+	stable := s.t.curSeg != nil && s.t.curSeg.Stable && aliases(data, s.t.curSeg.TCP.Payload)
+	c.hist[d].add(data, stable, &s.t.freeHist)
 	c.endOff[d] += int64(avail)
 	for off, sc := 0, first; off < avail; {
 		if off > 0 {
@@ -783,7 +784,7 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 			}
 		}
 		sc.delivered = true
-		cut.push(data[off:off+n], sc.frame, sc.ci.Timestamp)
+		cut.push(data[off:off+n], sc.frame, sc.ci.Timestamp, stable)
 		off += n
 	}
 	c.nextSeq[d] += uint32(avail)
