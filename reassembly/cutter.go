@@ -110,7 +110,7 @@ walk:
 // buffered, starts with a whole TLS record (not the SSLv2 hello a first
 // record may be).
 func (c *cutter) wholeRecord(data []byte) bool {
-	if c.state != cutTLS || len(c.buf) != 0 || len(data) < recordHeaderLen || !plausibleHeader(data) {
+	if (c.state != cutTLS && c.state != cutDetect) || len(c.buf) != 0 || len(data) < recordHeaderLen || !plausibleHeader(data) {
 		return false
 	}
 	if c.firstRec {
@@ -118,7 +118,12 @@ func (c *cutter) wholeRecord(data []byte) bool {
 			return false
 		}
 	}
-	return len(data) >= recordHeaderLen+(int(data[3])<<8|int(data[4]))
+	if len(data) < recordHeaderLen+(int(data[3])<<8|int(data[4])) {
+		return false
+	}
+	// A stream that starts with a record header is TLS (see cut).
+	c.state, c.synced = cutTLS, true
+	return true
 }
 
 // takeInPlace emits the whole record at the front of data, which stays
