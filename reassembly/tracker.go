@@ -151,7 +151,8 @@ type Tracker struct {
 	nextEmit  int
 	finished  map[int]*Conn
 	lastFlush time.Time
-	closing   bool // end of input: connections end because the capture did
+	closing   bool    // end of input: connections end because the capture did
+	closed    []*Conn // ended by Close, not Ordered: delivered by ID
 	stats     Stats
 	// lastEmergency is when a full flow table last forced a flush.
 	lastEmergency time.Time
@@ -476,9 +477,20 @@ func (t *Tracker) room(k tupleKey, seg *capture.Segment) bool {
 }
 
 // Close ends every open connection (end of input) and delivers the rest.
+// Without Ordered too, the connections it ends are delivered in order of
+// first packet (gopacket ends them in no order), so that a caller that
+// writes them in that order need not hold them all.
 func (t *Tracker) Close() {
 	t.closing = true
 	t.asm.FlushAll()
+	if !t.opts.Ordered {
+		slices.SortFunc(t.closed, func(a, b *Conn) int { return a.ID - b.ID })
+		for i, c := range t.closed {
+			t.closed[i] = nil
+			t.h.Done(c)
+		}
+		t.closed = nil
+	}
 	// Connections gopacket never completed (none expected) still end here.
 	for t.nextEmit < t.nextID+1 {
 		c, ok := t.finished[t.nextEmit]
@@ -550,6 +562,10 @@ func (t *Tracker) finish(c *Conn) {
 		t.stats.TLS++
 	}
 	if !t.opts.Ordered {
+		if t.closing {
+			t.closed = append(t.closed, c) // Close delivers them in order
+			return
+		}
 		t.h.Done(c)
 		return
 	}

@@ -315,3 +315,35 @@ func TestIdleConnectionIsFlushedByCaptureTime(t *testing.T) {
 	require.Len(t, rec.done, 2)
 	assert.False(t, rec.done[1].Evicted)
 }
+
+// Without Ordered, the connections still open at Close come out in order
+// of first packet (gopacket flushes them in map order), so that the
+// workers' merger holds few of them.
+func TestCloseUnorderedInFirstPacketOrder(t *testing.T) {
+	var segs []capture.Segment
+	var flows []*flow
+	for i := range 200 {
+		f := newFlow(uint16(10000+i), uint32(i)*7, uint32(i)*11)
+		f.handshake()
+		f.send(0, record(22, 40, 1), "")
+		flows = append(flows, f)
+	}
+	// Interleaved, so that the first packets are in flow order.
+	for k := range flows[0].out {
+		for _, f := range flows {
+			segs = append(segs, f.out[k])
+		}
+	}
+	rec := newRecorder()
+	o := DefaultOptions
+	o.Ordered = false
+	tr := New(o, rec)
+	for i := range segs {
+		tr.Add(&segs[i])
+	}
+	tr.Close()
+	require.Len(t, rec.done, len(flows))
+	for i, c := range rec.done {
+		assert.Equal(t, i+1, c.ID, "delivery %d", i)
+	}
+}
