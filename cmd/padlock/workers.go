@@ -124,10 +124,14 @@ type result struct {
 	w      int
 	events []event
 	last   bool
-	stats  reassembly.Stats
-	h      handler // counters only
-	memEv  int     // connections ended by --max-memory
-	panic  string  // the worker stopped on this panic (a padlock bug)
+	// more results of this round follow from the worker: at the end of
+	// input it sends the reports its Close ends in chunks, in order of
+	// first packet, so that neither it nor the merger holds them all.
+	more  bool
+	stats reassembly.Stats
+	h     handler // counters only
+	memEv int     // connections ended by --max-memory
+	panic string  // the worker stopped on this panic (a padlock bug)
 }
 
 // jsonHead is how a line a worker rendered starts: the merger writes the
@@ -364,6 +368,7 @@ type worker struct {
 	tracker *reassembly.Tracker
 	h       *handler
 	render  bool
+	closing bool     // the input ended: the tracker is closing
 	secrets [][]byte // what the batch being processed may see
 	pos     int64
 	res     *result
@@ -383,7 +388,7 @@ func (w *worker) newResult() *result {
 	select {
 	case r := <-w.resFree:
 		clear(r.events) // let the reports go
-		r.events = r.events[:0]
+		r.events, r.more = r.events[:0], false
 		return r
 	default:
 		return &result{w: w.idx}
@@ -452,6 +457,7 @@ func (w *worker) batch(b *batch) (panicked string) {
 	}
 	if b.last {
 		w.pos = posClose
+		w.closing = true
 		w.tracker.Close()
 	}
 	return ""
@@ -513,7 +519,17 @@ func (h workerHandler) Done(c *reassembly.Conn) {
 		}
 	}
 	w.res.events = append(w.res.events, ev)
+	if w.closing && len(w.res.events) >= closeChunk {
+		r := w.res
+		r.more = true
+		w.out <- r
+		w.res = w.newResult()
+	}
 }
+
+// closeChunk is how many of the connections a worker's Close ends go to
+// the merger together.
+const closeChunk = 256
 
 // merger puts the workers' events back in capture order and writes the
 // reports.
@@ -564,23 +580,37 @@ func newMerger(w report.Writer, n, maxHeld int) *merger {
 
 func (m *merger) run() {
 	rs := make([]*result, m.n)
+	var more []int
 	for {
 		for i := range rs {
 			rs[i] = <-m.in[i]
 		}
-		m.merge(rs)
-		last := rs[0].last
-		for i, r := range rs {
-			if r.panic != "" && m.panic == "" {
-				m.panic = r.panic
+		last := false
+		for cur := rs; len(cur) > 0; {
+			m.merge(cur)
+			more = more[:0]
+			for _, r := range cur {
+				if r.panic != "" && m.panic == "" {
+					m.panic = r.panic
+				}
+				if r.more {
+					more = append(more, r.w)
+				}
+				if r.last {
+					last = true
+					m.last[r.w] = r
+					continue
+				}
+				select {
+				case m.free[r.w] <- r: // r is the worker's again
+				default:
+				}
 			}
-			if last {
-				m.last[i] = r
-				continue
-			}
-			select {
-			case m.free[i] <- r:
-			default:
+			// The next chunk of each worker still closing, all together:
+			// each sends its connections in order of first packet.
+			cur = cur[:0]
+			for _, w := range more {
+				cur = append(cur, <-m.in[w])
 			}
 		}
 		if last {
