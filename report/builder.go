@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,7 +32,15 @@ type Builder struct {
 	Trust *Trust
 	certs *certCache // shared by builders in parallel (ShareCertificates)
 
-	freeRecords [][]Record // from Recycle
+	// Buffers of reports written and of states built, for the next
+	// connections (Recycle, reuse).
+	free struct {
+		records    [][]Record
+		handshakes [][]Handshake
+		conns      []*Connection
+		last       [][]int
+		meta       [][]recMeta
+	}
 
 	// MaxMessage caps one handshake message and MaxCertificates the
 	// certificates parsed per chain (0: dissect's defaults).
@@ -54,12 +63,44 @@ func (b *Builder) ShareCertificates(o *Builder) { b.certs = o.certs }
 // was written, and nothing refers to it any more), for the next
 // connections: a busy capture builds thousands of reports a second.
 func (b *Builder) Recycle(c *Connection) {
-	if cap(c.Records) >= 8 && cap(c.Records) <= 256 && len(b.freeRecords) < maxFreeRecords {
+	if cap(c.Records) >= 8 && cap(c.Records) <= 256 && len(b.free.records) < maxFreeRecords {
 		r := c.Records[:cap(c.Records)]
 		clear(r)
-		b.freeRecords = append(b.freeRecords, r[:0])
+		b.free.records = append(b.free.records, r[:0])
 	}
-	c.Records = nil
+	if cap(c.Handshake) <= 64 && len(b.free.handshakes) < maxFreeRecords {
+		h := c.Handshake[:cap(c.Handshake)]
+		clear(h)
+		b.free.handshakes = append(b.free.handshakes, h[:0])
+	}
+	if len(b.free.conns) < maxFreeRecords {
+		*c = Connection{}
+		b.free.conns = append(b.free.conns, c)
+	}
+}
+
+// newConnection is a report to fill, recycled when one is free.
+func (b *Builder) newConnection() *Connection {
+	f := &b.free
+	n := len(f.conns)
+	if n == 0 {
+		return new(Connection)
+	}
+	c := f.conns[n-1]
+	f.conns[n-1], f.conns = nil, f.conns[:n-1]
+	return c
+}
+
+// handshakes is an empty list for n handshake messages, recycled when one
+// is free.
+func (b *Builder) handshakes(n int) []Handshake {
+	f := &b.free
+	if k := len(f.handshakes); k > 0 && cap(f.handshakes[k-1]) >= n {
+		h := f.handshakes[k-1]
+		f.handshakes = f.handshakes[:k-1]
+		return h
+	}
+	return make([]Handshake, 0, n)
 }
 
 // maxFreeRecords bounds the record lists Recycle keeps.
@@ -141,8 +182,15 @@ func (b *Builder) state(c *reassembly.Conn) *connState {
 		return s
 	}
 	s := &connState{sess: dissect.NewSession()}
-	if n := len(b.freeRecords); n > 0 {
-		s.records, b.freeRecords = b.freeRecords[n-1], b.freeRecords[:n-1]
+	f := &b.free
+	if n := len(f.records); n > 0 {
+		s.records, f.records = f.records[n-1], f.records[:n-1]
+	}
+	if n := len(f.last); n > 0 {
+		s.recLast, f.last = f.last[n-1], f.last[:n-1]
+	}
+	if n := len(f.meta); n > 0 {
+		s.recMeta, f.meta = f.meta[n-1], f.meta[:n-1]
 	}
 	s.sess.ParseCertificate = b.certs.parse
 	s.sess.MaxCertificates = b.MaxCertificates
@@ -280,9 +328,23 @@ func (b *Builder) Done(c *reassembly.Conn) {
 		return
 	}
 	rep := b.build(c, s)
+	b.reuse(s)
 	if b.err == nil {
 		b.err = b.sink(rep)
 	}
+}
+
+// reuse keeps the per-record lists of a built connection's state for the
+// next connections (the report does not refer to them).
+func (b *Builder) reuse(s *connState) {
+	if cap(s.recLast) <= 256 && len(b.free.last) < maxFreeRecords {
+		b.free.last = append(b.free.last, s.recLast[:0])
+	}
+	if cap(s.recMeta) <= 256 && len(b.free.meta) < maxFreeRecords {
+		clear(s.recMeta[:cap(s.recMeta)])
+		b.free.meta = append(b.free.meta, s.recMeta[:0])
+	}
+	s.recLast, s.recMeta = nil, nil
 }
 
 // roles decides which side is the client: the one that sent the
@@ -316,7 +378,8 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		return "server"
 	}
 	cep, sep := c.Endpoints(reassembly.Dir(client))
-	rep := &Connection{
+	rep := b.newConnection()
+	*rep = Connection{
 		Type: "connection", ID: c.ID, Transport: "tcp",
 		CommunityID: CommunityID(cep.IP, sep.IP, cep.Port, sep.Port, 6, 0),
 		Client:      Endpoint{IP: cep.IP.String(), Port: int(cep.Port)},
@@ -394,7 +457,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	rep.Fingerprints = fingerprints(s, ch, rep.Certificates, b.JA4Plus)
 	keyExchange(t, s, client, server)
 
-	rep.Handshake = []Handshake{}
+	rep.Handshake = b.handshakes(len(s.msgs))
 	certIndex := 0
 	for _, m := range s.msgs {
 		h := Handshake{From: from(m.Side), Type: m.Type.String(), TypeCode: int(m.Type), Length: m.Length,
@@ -462,6 +525,9 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 // after a lost or reordered segment, one direction's records can be
 // delivered late. Every reference to a record number follows.
 func renumber(rep *Connection, last []int) {
+	if slices.IsSorted(last) {
+		return // delivered in wire order, as usual
+	}
 	order := make([]int, len(last)) // order[k] = old number-1 of the k-th record on the wire
 	for i := range order {
 		order[i] = i

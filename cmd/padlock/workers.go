@@ -95,7 +95,10 @@ const posClose = math.MaxInt64
 // lineBufs are the buffers of rendered lines, from the workers to the
 // merger and back once written: a report is ~11 KB of JSON, and a new
 // buffer for each was a third of all the bytes allocated.
-var lineBufs = sync.Pool{New: func() any { return new([]byte) }}
+var lineBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 16<<10) // most reports fit: no growing copies
+	return &b
+}}
 
 // maxPooledLine is the largest line buffer kept for reuse.
 const maxPooledLine = 64 << 10
