@@ -31,6 +31,7 @@ type Builder struct {
 	// the system's roots.
 	Trust *Trust
 	certs *certCache // shared by builders in parallel (ShareCertificates)
+	exts  extCache   // this builder's
 
 	// Buffers of reports written and of states built, for the next
 	// connections (Recycle, reuse).
@@ -143,6 +144,7 @@ type connState struct {
 	encRecs       [2][]int // record numbers of encrypted records per side (capped)
 	panicked      string
 	prints        []helloPrint // fingerprints of the ClientHellos, computed once
+	exts          *extCache    // the builder's
 }
 
 // recMeta is what the builder keeps of a listed record besides it.
@@ -181,7 +183,7 @@ func (b *Builder) state(c *reassembly.Conn) *connState {
 	if s, ok := c.State.(*connState); ok {
 		return s
 	}
-	s := &connState{sess: dissect.NewSession()}
+	s := &connState{sess: dissect.NewSession(), exts: &b.exts}
 	f := &b.free
 	if n := len(f.records); n > 0 {
 		s.records, f.records = f.records[n-1], f.records[:n-1]
@@ -472,7 +474,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		case m.ClientHello != nil:
 			h.Detail = clientHelloJSON(s, m.ClientHello)
 		case m.ServerHello != nil:
-			h.Detail = serverHelloWithFingerprints(m.ServerHello, b.JA4Plus)
+			h.Detail = serverHelloWithFingerprints(m.ServerHello, b.JA4Plus, s.exts)
 		case m.Decoded != nil:
 			h.Detail = messageDetail(m.Decoded, certIndex)
 			certIndex += parsedCount(m.Decoded)

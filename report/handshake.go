@@ -97,7 +97,8 @@ func codeNames[T interface {
 // Extension is one hello extension: code, name, length, then its decoded
 // fields, or its bytes in hex when padlock does not decode it.
 type Extension struct {
-	ext dissect.Extension
+	ext  dissect.Extension
+	json []byte // rendered already (extCache), or nil
 }
 
 // maxExtensionHex caps the hex dump of an undecoded extension.
@@ -106,6 +107,9 @@ const maxExtensionHex = 1024
 // AppendJSON writes code, name, length and grease, then the decoded
 // fields, or the bytes in hex when they are not decoded.
 func (e Extension) AppendJSON(dst []byte) ([]byte, error) {
+	if e.json != nil {
+		return append(dst, e.json...), nil
+	}
 	dst = append(dst, `{"code":`...)
 	dst = strconv.AppendInt(dst, int64(e.ext.Type), 10)
 	dst = append(dst, `,"name":`...)
@@ -137,12 +141,56 @@ func (e Extension) AppendJSON(dst []byte) ([]byte, error) {
 // MarshalJSON is AppendJSON for encoding/json.
 func (e Extension) MarshalJSON() ([]byte, error) { return e.AppendJSON(nil) }
 
-func extensions(exts []dissect.Extension) []Extension {
+func extensions(exts []dissect.Extension, ctx dissect.ExtContext, cache *extCache) []Extension {
 	out := make([]Extension, len(exts))
 	for i, e := range exts {
-		out[i] = Extension{e}
+		out[i] = Extension{ext: e, json: cache.json(ctx, e)}
 	}
 	return out
+}
+
+// extCache keeps the JSON of extensions seen before, by their bytes: most
+// clients send the same supported_groups, signature_algorithms and so on
+// in every hello, and rendering them was a third of a report's JSON. An
+// extension's JSON depends only on its bytes and the message it is in
+// (dissect is pure). One builder's; not safe for concurrent use.
+type extCache struct {
+	m   map[string][]byte
+	key []byte
+}
+
+// Bounds: entries, and the body of an extension worth keeping.
+const (
+	maxExtCache   = 1024
+	maxCachedBody = 256
+)
+
+// json returns e's JSON from the cache, rendering and keeping it on a
+// miss; nil for an extension not kept (too long, or different in most
+// connections, as server names, key shares and tickets are).
+func (c *extCache) json(ctx dissect.ExtContext, e dissect.Extension) []byte {
+	if c == nil || len(e.Data) > maxCachedBody {
+		return nil
+	}
+	switch e.Type {
+	case dissect.ExtensionServerName, dissect.ExtensionKeyShare, dissect.ExtensionPreSharedKey, dissect.ExtensionSessionTicket,
+		dissect.ExtensionCookie, dissect.ExtensionEncryptedClientHello:
+		return nil
+	}
+	c.key = append(c.key[:0], byte(ctx), byte(e.Type>>8), byte(e.Type))
+	c.key = append(c.key, e.Data...)
+	if b, ok := c.m[string(c.key)]; ok {
+		return b
+	}
+	b, err := Extension{ext: e}.AppendJSON(nil)
+	if err != nil {
+		return nil
+	}
+	if c.m == nil || len(c.m) >= maxExtCache {
+		c.m = make(map[string][]byte, 64)
+	}
+	c.m[string(c.key)] = b
+	return b
 }
 
 // clientHelloDetail is every field of a ClientHello.
@@ -170,7 +218,7 @@ type clientHelloDetail struct {
 }
 
 func clientHelloJSON(s *connState, ch *dissect.ClientHello) any {
-	d := clientHelloFields(ch)
+	d := clientHelloFields(ch, s.exts)
 	if !ch.SSLv2 {
 		p := s.helloPrints(ch)
 		d.JA3, d.JA3Full = p.ja3.Hash, p.ja3.Full
@@ -198,7 +246,7 @@ func (s *connState) helloPrints(ch *dissect.ClientHello) helloPrint {
 	return p
 }
 
-func clientHelloFields(ch *dissect.ClientHello) clientHelloDetail {
+func clientHelloFields(ch *dissect.ClientHello, cache *extCache) clientHelloDetail {
 	d := clientHelloDetail{
 		Version:           ch.Version.String(),
 		VersionCode:       int(ch.Version),
@@ -206,7 +254,7 @@ func clientHelloFields(ch *dissect.ClientHello) clientHelloDetail {
 		SessionID:         hex.EncodeToString(ch.SessionID),
 		SessionIDLength:   len(ch.SessionID),
 		CipherSuites:      codeNames(ch.CipherSuites),
-		Extensions:        extensions(ch.Extensions),
+		Extensions:        extensions(ch.Extensions, dissect.ExtContextClientHello, cache),
 		SNI:               ch.SNI,
 		ALPN:              ch.ALPN,
 		SupportedVersions: codeNames(ch.SupportedVersions),
@@ -223,8 +271,8 @@ func clientHelloFields(ch *dissect.ClientHello) clientHelloDetail {
 
 // serverHelloWithFingerprints adds the hello's own JA3S (and JA4S with
 // ja4plus) to its fields.
-func serverHelloWithFingerprints(sh *dissect.ServerHello, ja4plus bool) any {
-	d := serverHelloJSON(sh).(serverHelloDetail)
+func serverHelloWithFingerprints(sh *dissect.ServerHello, ja4plus bool, cache *extCache) any {
+	d := serverHelloJSON(sh, cache).(serverHelloDetail)
 	j := fingerprint.JA3S(sh)
 	d.JA3S, d.JA3SFull = j.Hash, j.Full
 	if ja4plus {
@@ -258,7 +306,11 @@ type serverHelloDetail struct {
 	JA4SR               string      `json:"ja4s_r,omitempty"`
 }
 
-func serverHelloJSON(sh *dissect.ServerHello) any {
+func serverHelloJSON(sh *dissect.ServerHello, cache *extCache) any {
+	ctx := dissect.ExtContextServerHello
+	if sh.HelloRetry {
+		ctx = dissect.ExtContextHelloRetryRequest
+	}
 	d := serverHelloDetail{
 		Version:           sh.Version.String(),
 		VersionCode:       int(sh.Version),
@@ -268,7 +320,7 @@ func serverHelloJSON(sh *dissect.ServerHello) any {
 		CipherSuite:       sh.CipherSuite.String(),
 		CipherSuiteCode:   int(sh.CipherSuite),
 		CompressionMethod: int(sh.Compression),
-		Extensions:        extensions(sh.Extensions),
+		Extensions:        extensions(sh.Extensions, ctx, cache),
 		HelloRetryRequest: sh.HelloRetry,
 		KeyShareLength:    sh.KeyShareLength,
 		ALPN:              sh.ALPN,
