@@ -1,11 +1,16 @@
 package report
 
 import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/padlock-tls/padlock/dissect"
+	"github.com/padlock-tls/padlock/internal/jsonenc"
 )
 
 // An extension's JSON from the cache is what rendering it gives, in every
@@ -54,4 +59,70 @@ func TestExtCacheContexts(t *testing.T) {
 	ch, _ := dissect.ParseExtensionsIn(block, dissect.ExtContextClientHello, 0)
 	sh, _ := dissect.ParseExtensionsIn(block, dissect.ExtContextServerHello, 0)
 	require.NotEqual(t, string(c.json(dissect.ExtContextClientHello, ch[0])), string(c.json(dissect.ExtContextServerHello, sh[0])))
+}
+
+// Lists and hex rendered straight from the parsed hello read as
+// encoding/json wrote the []CodeName and hex strings they replace: empty
+// lists omitted where omitempty, [] where not, "" for no session ID.
+func TestHelloDetailJSON(t *testing.T) {
+	for _, ch := range []*dissect.ClientHello{
+		{},
+		{Random: []byte{1, 2}, CipherSuites: []dissect.CipherSuite{0x1301, 0x0a0a}, SupportedVersions: []dissect.Version{0x0304},
+			SupportedGroups: []dissect.NamedGroup{29}, SignatureSchemes: []dissect.SignatureScheme{0x0804}},
+		{CipherSuites: []dissect.CipherSuite{}, SupportedVersions: []dissect.Version{}},
+	} {
+		d := clientHelloFields(ch, nil)
+		got, err := jsonenc.Marshal(d)
+		require.NoError(t, err)
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(legacyHello(ch)))
+		require.Equal(t, strings.TrimSuffix(want.String(), "\n"), string(got))
+	}
+}
+
+// legacyHello is the ClientHello detail as it was before codeList and
+// hexBytes, without extensions and fingerprints.
+func legacyHello(ch *dissect.ClientHello) any {
+	names := func(n int, at func(int) (int, string)) []CodeName {
+		out := make([]CodeName, n)
+		for i := range out {
+			out[i].Code, out[i].Name = at(i)
+		}
+		return out
+	}
+	return struct {
+		Version            string      `json:"version"`
+		VersionCode        int         `json:"version_code"`
+		Random             string      `json:"random"`
+		SessionID          string      `json:"session_id"`
+		SessionIDLength    int         `json:"session_id_length"`
+		CipherSuites       []CodeName  `json:"cipher_suites"`
+		CompressionMethods []int       `json:"compression_methods"`
+		Extensions         []Extension `json:"extensions"`
+		SNI                string      `json:"sni,omitempty"`
+		ALPN               []string    `json:"alpn,omitempty"`
+		SupportedVersions  []CodeName  `json:"supported_versions,omitempty"`
+		SupportedGroups    []CodeName  `json:"supported_groups,omitempty"`
+		SignatureSchemes   []CodeName  `json:"signature_algorithms,omitempty"`
+		SSLv2              bool        `json:"sslv2,omitempty"`
+	}{
+		Version: ch.Version.String(), VersionCode: int(ch.Version),
+		Random: hex.EncodeToString(ch.Random), SessionID: hex.EncodeToString(ch.SessionID), SessionIDLength: len(ch.SessionID),
+		CipherSuites: names(len(ch.CipherSuites), func(i int) (int, string) {
+			return int(ch.CipherSuites[i]), ch.CipherSuites[i].String()
+		}),
+		CompressionMethods: clientHelloFields(ch, nil).CompressionMethods,
+		Extensions:         []Extension{},
+		SupportedVersions: names(len(ch.SupportedVersions), func(i int) (int, string) {
+			return int(ch.SupportedVersions[i]), ch.SupportedVersions[i].String()
+		}),
+		SupportedGroups: names(len(ch.SupportedGroups), func(i int) (int, string) {
+			return int(ch.SupportedGroups[i]), ch.SupportedGroups[i].String()
+		}),
+		SignatureSchemes: names(len(ch.SignatureSchemes), func(i int) (int, string) {
+			return int(ch.SignatureSchemes[i]), ch.SignatureSchemes[i].String()
+		}),
+	}
 }

@@ -83,16 +83,45 @@ type CodeName struct {
 	Name string `json:"name"`
 }
 
-func codeNames[T interface {
+// codeList is a list of code points shown as CodeName objects, rendered
+// straight from the parsed values: a hello has several, in every report.
+type codeList[T interface {
 	~uint8 | ~uint16
 	String() string
-}](vals []T) []CodeName {
-	out := make([]CodeName, len(vals))
-	for i, v := range vals {
-		out[i] = CodeName{Code: int(v), Name: v.String()}
+}] []T
+
+// AppendJSON writes the list as []CodeName would be (an empty list, never
+// null).
+func (l codeList[T]) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, '[')
+	for i, v := range l {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"code":`...)
+		dst = strconv.AppendInt(dst, int64(v), 10)
+		dst = append(dst, `,"name":`...)
+		dst = jsonenc.AppendString(dst, v.String())
+		dst = append(dst, '}')
 	}
-	return out
+	return append(dst, ']'), nil
 }
+
+// MarshalJSON is AppendJSON for encoding/json.
+func (l codeList[T]) MarshalJSON() ([]byte, error) { return l.AppendJSON(nil) }
+
+// hexBytes is bytes shown as a hex string, encoded as the JSON is written.
+type hexBytes []byte
+
+// AppendJSON writes the bytes as a JSON string of lowercase hex.
+func (b hexBytes) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, '"')
+	dst = hex.AppendEncode(dst, b)
+	return append(dst, '"'), nil
+}
+
+// MarshalJSON is AppendJSON for encoding/json.
+func (b hexBytes) MarshalJSON() ([]byte, error) { return b.AppendJSON(nil) }
 
 // Extension is one hello extension: code, name, length, then its decoded
 // fields, or its bytes in hex when padlock does not decode it.
@@ -195,20 +224,20 @@ func (c *extCache) json(ctx dissect.ExtContext, e dissect.Extension) []byte {
 
 // clientHelloDetail is every field of a ClientHello.
 type clientHelloDetail struct {
-	Version            string      `json:"version"`
-	VersionCode        int         `json:"version_code"`
-	Random             string      `json:"random"`
-	SessionID          string      `json:"session_id"`
-	SessionIDLength    int         `json:"session_id_length"`
-	CipherSuites       []CodeName  `json:"cipher_suites"`
-	CompressionMethods []int       `json:"compression_methods"`
-	Extensions         []Extension `json:"extensions"`
-	SNI                string      `json:"sni,omitempty"`
-	ALPN               []string    `json:"alpn,omitempty"`
-	SupportedVersions  []CodeName  `json:"supported_versions,omitempty"`
-	SupportedGroups    []CodeName  `json:"supported_groups,omitempty"`
-	SignatureSchemes   []CodeName  `json:"signature_algorithms,omitempty"`
-	SSLv2              bool        `json:"sslv2,omitempty"`
+	Version            string                            `json:"version"`
+	VersionCode        int                               `json:"version_code"`
+	Random             hexBytes                          `json:"random"`
+	SessionID          hexBytes                          `json:"session_id"`
+	SessionIDLength    int                               `json:"session_id_length"`
+	CipherSuites       codeList[dissect.CipherSuite]     `json:"cipher_suites"`
+	CompressionMethods []int                             `json:"compression_methods"`
+	Extensions         []Extension                       `json:"extensions"`
+	SNI                string                            `json:"sni,omitempty"`
+	ALPN               []string                          `json:"alpn,omitempty"`
+	SupportedVersions  codeList[dissect.Version]         `json:"supported_versions,omitempty"`
+	SupportedGroups    codeList[dissect.NamedGroup]      `json:"supported_groups,omitempty"`
+	SignatureSchemes   codeList[dissect.SignatureScheme] `json:"signature_algorithms,omitempty"`
+	SSLv2              bool                              `json:"sslv2,omitempty"`
 	// Fingerprints of this hello (fingerprints{} has the connection's:
 	// the last ClientHello's), as tshark shows one per hello.
 	JA3     string `json:"ja3,omitempty"`
@@ -250,16 +279,16 @@ func clientHelloFields(ch *dissect.ClientHello, cache *extCache) clientHelloDeta
 	d := clientHelloDetail{
 		Version:           ch.Version.String(),
 		VersionCode:       int(ch.Version),
-		Random:            hex.EncodeToString(ch.Random),
-		SessionID:         hex.EncodeToString(ch.SessionID),
+		Random:            hexBytes(ch.Random),
+		SessionID:         hexBytes(ch.SessionID),
 		SessionIDLength:   len(ch.SessionID),
-		CipherSuites:      codeNames(ch.CipherSuites),
+		CipherSuites:      ch.CipherSuites,
 		Extensions:        extensions(ch.Extensions, dissect.ExtContextClientHello, cache),
 		SNI:               ch.SNI,
 		ALPN:              ch.ALPN,
-		SupportedVersions: codeNames(ch.SupportedVersions),
-		SupportedGroups:   codeNames(ch.SupportedGroups),
-		SignatureSchemes:  codeNames(ch.SignatureSchemes),
+		SupportedVersions: ch.SupportedVersions,
+		SupportedGroups:   ch.SupportedGroups,
+		SignatureSchemes:  ch.SignatureSchemes,
 		SSLv2:             ch.SSLv2,
 	}
 	d.CompressionMethods = make([]int, len(ch.CompressionMethods))
@@ -285,8 +314,8 @@ func serverHelloWithFingerprints(sh *dissect.ServerHello, ja4plus bool, cache *e
 type serverHelloDetail struct {
 	Version             string      `json:"version"`
 	VersionCode         int         `json:"version_code"`
-	Random              string      `json:"random"`
-	SessionID           string      `json:"session_id"`
+	Random              hexBytes    `json:"random"`
+	SessionID           hexBytes    `json:"session_id"`
 	SessionIDLength     int         `json:"session_id_length"`
 	CipherSuite         string      `json:"cipher_suite"`
 	CipherSuiteCode     int         `json:"cipher_suite_code"`
@@ -314,8 +343,8 @@ func serverHelloJSON(sh *dissect.ServerHello, cache *extCache) any {
 	d := serverHelloDetail{
 		Version:           sh.Version.String(),
 		VersionCode:       int(sh.Version),
-		Random:            hex.EncodeToString(sh.Random),
-		SessionID:         hex.EncodeToString(sh.SessionID),
+		Random:            hexBytes(sh.Random),
+		SessionID:         hexBytes(sh.SessionID),
 		SessionIDLength:   len(sh.SessionID),
 		CipherSuite:       sh.CipherSuite.String(),
 		CipherSuiteCode:   int(sh.CipherSuite),
