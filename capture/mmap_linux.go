@@ -25,8 +25,8 @@ import (
 // about mapKeepBehind+mapReleaseStep. (A released page that is read again
 // stays resident until Close.) Variables so that tests can make them small.
 var (
-	mapReleaseStep int64 = 4 << 20
-	mapKeepBehind  int64 = 8 << 20
+	mapReleaseStep int64 = 2 << 20
+	mapKeepBehind  int64 = 4 << 20
 )
 
 // mapping is one mmap of the file, from the page-aligned offset base.
@@ -181,7 +181,7 @@ func (m *mapReader) advance(n int) {
 // Every page behind the window is released again each time mapSweepStep
 // bytes, or a 32nd of what was read, have been read since the last
 // time: the sweeps cost a page-table walk over all that was read.
-const mapSweepStep = 16 << 20
+const mapSweepStep = 8 << 20
 
 // maxMapped is the largest file read through a mapping. The page tables
 // of a mapping stay until it is unmapped, at Close (8 bytes for each 4 KiB

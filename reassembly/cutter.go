@@ -107,10 +107,15 @@ walk:
 }
 
 // wholeRecord reports whether data, at a record boundary with nothing
-// buffered, starts with a whole TLS record (not the SSLv2 hello a first
-// record may be).
+// buffered, starts with a whole change_cipher_spec or application_data
+// record. Handshake records are copied all the same: the session keeps
+// their messages until the report is built, which would read the file's
+// pages again long after the reader let them go (capture's mapReader).
 func (c *cutter) wholeRecord(data []byte) bool {
 	if (c.state != cutTLS && c.state != cutDetect) || len(c.buf) != 0 || len(data) < recordHeaderLen || !plausibleHeader(data) {
+		return false
+	}
+	if data[0] != 20 && data[0] != 23 {
 		return false
 	}
 	if c.firstRec {
