@@ -127,9 +127,7 @@ type result struct {
 	w      int
 	events []event
 	last   bool
-	// more results of this round follow from the worker: at the end of
-	// input it sends the reports its Close ends in chunks, in order of
-	// first packet, so that neither it nor the merger holds them all.
+	// more results of this round follow from the worker (worker.event)
 	more  bool
 	stats reassembly.Stats
 	h     handler // counters only
@@ -371,7 +369,6 @@ type worker struct {
 	tracker *reassembly.Tracker
 	h       *handler
 	render  bool
-	closing bool     // the input ended: the tracker is closing
 	secrets [][]byte // what the batch being processed may see
 	pos     int64
 	res     *result
@@ -460,7 +457,6 @@ func (w *worker) batch(b *batch) (panicked string) {
 	}
 	if b.last {
 		w.pos = posClose
-		w.closing = true
 		w.tracker.Close()
 	}
 	return ""
@@ -475,7 +471,7 @@ type workerHandler struct {
 
 // Open implements reassembly.Opener.
 func (h workerHandler) Open(c *reassembly.Conn) {
-	h.w.res.events = append(h.w.res.events, event{pos: h.w.pos, frame: c.FirstFrame, open: true})
+	h.w.event(event{pos: h.w.pos, frame: c.FirstFrame, open: true})
 }
 
 func (h workerHandler) Problem(c *reassembly.Conn, p reassembly.Problem) {
@@ -521,8 +517,16 @@ func (h workerHandler) Done(c *reassembly.Conn) {
 			}
 		}
 	}
+	w.event(ev)
+}
+
+// event adds ev to the round's result, and sends the result on, with more
+// to follow, once it holds chunkEvents: when a flush, an eviction or the
+// end of input ends thousands of connections at once, neither the worker
+// nor the merger holds all their reports.
+func (w *worker) event(ev event) {
 	w.res.events = append(w.res.events, ev)
-	if w.closing && len(w.res.events) >= closeChunk {
+	if len(w.res.events) >= chunkEvents {
 		r := w.res
 		r.more = true
 		w.out <- r
@@ -530,9 +534,8 @@ func (h workerHandler) Done(c *reassembly.Conn) {
 	}
 }
 
-// closeChunk is how many of the connections a worker's Close ends go to
-// the merger together.
-const closeChunk = 256
+// chunkEvents is the most events a result holds.
+const chunkEvents = 256
 
 // merger puts the workers' events back in capture order and writes the
 // reports.
@@ -583,40 +586,11 @@ func newMerger(w report.Writer, n, maxHeld int) *merger {
 
 func (m *merger) run() {
 	rs := make([]*result, m.n)
-	var more []int
 	for {
 		for i := range rs {
 			rs[i] = <-m.in[i]
 		}
-		last := false
-		for cur := rs; len(cur) > 0; {
-			m.merge(cur)
-			more = more[:0]
-			for _, r := range cur {
-				if r.panic != "" && m.panic == "" {
-					m.panic = r.panic
-				}
-				if r.more {
-					more = append(more, r.w)
-				}
-				if r.last {
-					last = true
-					m.last[r.w] = r
-					continue
-				}
-				select {
-				case m.free[r.w] <- r: // r is the worker's again
-				default:
-				}
-			}
-			// The next chunk of each worker still closing, all together:
-			// each sends its connections in order of first packet.
-			cur = cur[:0]
-			for _, w := range more {
-				cur = append(cur, <-m.in[w])
-			}
-		}
-		if last {
+		if m.merge(rs) {
 			break
 		}
 	}
@@ -644,25 +618,50 @@ func (e workerBug) Error() string {
 }
 
 // merge handles one round's events in capture order: by position, then
-// by worker (several workers end connections in the same flush).
-func (m *merger) merge(rs []*result) {
+// by worker (several workers end connections in the same flush). A worker
+// may send a round in several results (worker.event): the next is taken
+// when the one before is used up, before any event after it. It reports
+// whether the round was the last.
+func (m *merger) merge(rs []*result) (last bool) {
 	hs := m.heads
-	for i := range hs {
-		hs[i] = 0
-	}
+	clear(hs)
 	for {
 		best := -1
-		for i, r := range rs {
-			if hs[i] < len(r.events) && (best < 0 || r.events[hs[i]].pos < rs[best].events[hs[best]].pos) {
+		for i := range rs {
+			for hs[i] == len(rs[i].events) && rs[i].more {
+				m.recycle(rs[i])
+				rs[i], hs[i] = <-m.in[i], 0
+			}
+			if hs[i] < len(rs[i].events) && (best < 0 || rs[i].events[hs[i]].pos < rs[best].events[hs[best]].pos) {
 				best = i
 			}
 		}
 		if best < 0 {
-			return
+			break
 		}
 		ev := &rs[best].events[hs[best]]
 		hs[best]++
 		m.event(ev)
+	}
+	for i, r := range rs {
+		if r.panic != "" && m.panic == "" {
+			m.panic = r.panic
+		}
+		if r.last {
+			last = true
+			m.last[i] = r
+			continue
+		}
+		m.recycle(r)
+	}
+	return last
+}
+
+// recycle hands a result whose events are handled back to its worker.
+func (m *merger) recycle(r *result) {
+	select {
+	case m.free[r.w] <- r:
+	default:
 	}
 }
 
