@@ -135,6 +135,35 @@ func TestWorkersGenerated(t *testing.T) {
 	}
 }
 
+// TestWorkersManyEndAtOnce: thousands of connections that never close end
+// together, at the end of input, in an idle timeout flush and under
+// --max-memory: the workers send them to the merger in chunks (more
+// results in one round), and the output is still the one of one worker.
+func TestWorkersManyEndAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a capture")
+	}
+	path := filepath.Join(t.TempDir(), "idle.pcap")
+	cmd := exec.Command("go", "run", "./bench/gen", "-kind", "idle", "-conns", "3000", "-bytes", "1", "-out", path)
+	cmd.Dir = filepath.Join("..", "..")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	for _, flags := range [][]string{
+		{"--max-flows", "0"},                          // all end at the end of input
+		{"--max-flows", "0", "--flow-timeout", "50ms"}, // in idle flushes
+	} {
+		args := append([]string{"-r", path}, flags...)
+		want, errOut, code := runPadlock(append(args, "--workers", "1")...)
+		require.Equal(t, 0, code, "stderr: %s", errOut)
+		require.Equal(t, 3000, strings.Count(want, "\n"), "every connection is reported")
+		for _, n := range []string{"2", "3"} {
+			got, errOut, code := runPadlock(append(args, "--workers", n)...)
+			require.Equal(t, 0, code, "stderr: %s", errOut)
+			assert.True(t, want == got, "%v: --workers %s differs from --workers 1", flags, n)
+		}
+	}
+}
+
 // BenchmarkWorkers compares 1 and 2 workers on the generated capture
 // (run it on an idle machine: with a core busy, 2 workers cannot win).
 func BenchmarkWorkers(b *testing.B) {
