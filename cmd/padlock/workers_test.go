@@ -149,7 +149,7 @@ func TestWorkersManyEndAtOnce(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	for _, flags := range [][]string{
-		{"--max-flows", "0"},                          // all end at the end of input
+		{"--max-flows", "0"},                           // all end at the end of input
 		{"--max-flows", "0", "--flow-timeout", "50ms"}, // in idle flushes
 	} {
 		args := append([]string{"-r", path}, flags...)
