@@ -15,10 +15,15 @@ import (
 	"github.com/padlock-tls/padlock/reassembly"
 )
 
-// benchConnections reports every bundled capture's connections.
+// benchConnections reports every bundled capture's connections, the real
+// stacks' too.
 func benchConnections(tb testing.TB) []*Connection {
-	files, err := filepath.Glob("../pcaps/*.pcap*")
-	require.NoError(tb, err)
+	var files []string
+	for _, pat := range []string{"../pcaps/*.pcap*", "../pcaps/real/*.pcap*", "../pcaps/real/*/*.pcap*"} {
+		m, err := filepath.Glob(pat)
+		require.NoError(tb, err)
+		files = append(files, m...)
+	}
 	var out []*Connection
 	b := NewBuilder(func(c *Connection) error { out = append(out, c); return nil })
 	for _, name := range files {

@@ -126,3 +126,36 @@ func legacyHello(ch *dissect.ClientHello) any {
 		}),
 	}
 }
+
+// The hellos' hand-written JSON is what encoding/json writes for the same
+// fields, in every hello of the bundled captures.
+func TestHelloDetailsAsEncodingJSON(t *testing.T) {
+	type plainClientHello clientHelloDetail // the fields, without the methods
+	type plainServerHello serverHelloDetail
+	n := 0
+	for _, c := range benchConnections(t) {
+		for _, h := range c.Handshake {
+			var got []byte
+			var plain any
+			var err error
+			switch d := h.Detail.(type) {
+			case clientHelloDetail:
+				got, err = d.AppendJSON(nil)
+				plain = plainClientHello(d)
+			case serverHelloDetail:
+				got, err = d.AppendJSON(nil)
+				plain = plainServerHello(d)
+			default:
+				continue
+			}
+			require.NoError(t, err)
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			require.NoError(t, enc.Encode(plain))
+			require.Equal(t, strings.TrimSuffix(want.String(), "\n"), string(got), "connection %d, %s", c.ID, h.Type)
+			n++
+		}
+	}
+	require.Greater(t, n, 50, "hellos compared")
+}

@@ -363,3 +363,154 @@ func serverHelloJSON(sh *dissect.ServerHello, cache *extCache) any {
 	}
 	return d
 }
+
+// AppendJSON writes the ClientHello's fields as encoding/json would
+// (TestHelloDetailsAsEncodingJSON), without reflection: there is one or two
+// in every report.
+func (d clientHelloDetail) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, `{"version":`...)
+	dst = jsonenc.AppendString(dst, d.Version)
+	dst = append(dst, `,"version_code":`...)
+	dst = strconv.AppendInt(dst, int64(d.VersionCode), 10)
+	dst = append(dst, `,"random":`...)
+	dst, _ = d.Random.AppendJSON(dst)
+	dst = append(dst, `,"session_id":`...)
+	dst, _ = d.SessionID.AppendJSON(dst)
+	dst = append(dst, `,"session_id_length":`...)
+	dst = strconv.AppendInt(dst, int64(d.SessionIDLength), 10)
+	dst = append(dst, `,"cipher_suites":`...)
+	dst, _ = d.CipherSuites.AppendJSON(dst)
+	dst = append(dst, `,"compression_methods":`...)
+	if d.CompressionMethods == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendInts(dst, d.CompressionMethods)
+	}
+	dst = append(dst, `,"extensions":`...)
+	dst, err := appendExtensions(dst, d.Extensions)
+	if err != nil {
+		return dst, err
+	}
+	if d.SNI != "" {
+		dst = append(dst, `,"sni":`...)
+		dst = jsonenc.AppendString(dst, d.SNI)
+	}
+	if len(d.ALPN) > 0 {
+		dst = append(dst, `,"alpn":`...)
+		dst = appendStrings(dst, d.ALPN)
+	}
+	if len(d.SupportedVersions) > 0 {
+		dst = append(dst, `,"supported_versions":`...)
+		dst, _ = d.SupportedVersions.AppendJSON(dst)
+	}
+	if len(d.SupportedGroups) > 0 {
+		dst = append(dst, `,"supported_groups":`...)
+		dst, _ = d.SupportedGroups.AppendJSON(dst)
+	}
+	if len(d.SignatureSchemes) > 0 {
+		dst = append(dst, `,"signature_algorithms":`...)
+		dst, _ = d.SignatureSchemes.AppendJSON(dst)
+	}
+	if d.SSLv2 {
+		dst = append(dst, `,"sslv2":true`...)
+	}
+	dst = appendOptString(dst, `,"ja3":`, d.JA3)
+	dst = appendOptString(dst, `,"ja3_full":`, d.JA3Full)
+	dst = appendOptString(dst, `,"ja4":`, d.JA4)
+	dst = appendOptString(dst, `,"ja4_r":`, d.JA4R)
+	return append(dst, '}'), nil
+}
+
+// MarshalJSON is AppendJSON for encoding/json.
+func (d clientHelloDetail) MarshalJSON() ([]byte, error) { return d.AppendJSON(nil) }
+
+// AppendJSON writes the ServerHello's fields as encoding/json would.
+func (d serverHelloDetail) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, `{"version":`...)
+	dst = jsonenc.AppendString(dst, d.Version)
+	dst = append(dst, `,"version_code":`...)
+	dst = strconv.AppendInt(dst, int64(d.VersionCode), 10)
+	dst = append(dst, `,"random":`...)
+	dst, _ = d.Random.AppendJSON(dst)
+	dst = append(dst, `,"session_id":`...)
+	dst, _ = d.SessionID.AppendJSON(dst)
+	dst = append(dst, `,"session_id_length":`...)
+	dst = strconv.AppendInt(dst, int64(d.SessionIDLength), 10)
+	dst = append(dst, `,"cipher_suite":`...)
+	dst = jsonenc.AppendString(dst, d.CipherSuite)
+	dst = append(dst, `,"cipher_suite_code":`...)
+	dst = strconv.AppendInt(dst, int64(d.CipherSuiteCode), 10)
+	dst = append(dst, `,"compression_method":`...)
+	dst = strconv.AppendInt(dst, int64(d.CompressionMethod), 10)
+	dst = append(dst, `,"extensions":`...)
+	dst, err := appendExtensions(dst, d.Extensions)
+	if err != nil {
+		return dst, err
+	}
+	dst = appendOptString(dst, `,"selected_version":`, d.SelectedVersion)
+	if d.SelectedVersionCode != 0 {
+		dst = append(dst, `,"selected_version_code":`...)
+		dst = strconv.AppendInt(dst, int64(d.SelectedVersionCode), 10)
+	}
+	dst = append(dst, `,"hello_retry_request":`...)
+	dst = strconv.AppendBool(dst, d.HelloRetryRequest)
+	dst = appendOptString(dst, `,"selected_group":`, d.SelectedGroup)
+	if d.SelectedGroupCode != 0 {
+		dst = append(dst, `,"selected_group_code":`...)
+		dst = strconv.AppendInt(dst, int64(d.SelectedGroupCode), 10)
+	}
+	if d.KeyShareLength != 0 {
+		dst = append(dst, `,"key_share_length":`...)
+		dst = strconv.AppendInt(dst, int64(d.KeyShareLength), 10)
+	}
+	dst = appendOptString(dst, `,"alpn":`, d.ALPN)
+	dst = appendOptString(dst, `,"downgrade_sentinel":`, d.Downgrade)
+	dst = appendOptString(dst, `,"ja3s":`, d.JA3S)
+	dst = appendOptString(dst, `,"ja3s_full":`, d.JA3SFull)
+	dst = appendOptString(dst, `,"ja4s":`, d.JA4S)
+	dst = appendOptString(dst, `,"ja4s_r":`, d.JA4SR)
+	return append(dst, '}'), nil
+}
+
+// MarshalJSON is AppendJSON for encoding/json.
+func (d serverHelloDetail) MarshalJSON() ([]byte, error) { return d.AppendJSON(nil) }
+
+// appendExtensions writes a list of extensions (null for none at all, as
+// encoding/json writes a nil slice).
+func appendExtensions(dst []byte, exts []Extension) ([]byte, error) {
+	if exts == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '[')
+	for i, e := range exts {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = e.AppendJSON(dst); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
+// appendStrings writes a non-empty list of strings.
+func appendStrings(dst []byte, v []string) []byte {
+	dst = append(dst, '[')
+	for i, s := range v {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonenc.AppendString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// appendOptString writes key and s unless s is empty (omitempty).
+func appendOptString(dst []byte, key, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	dst = append(dst, key...)
+	return jsonenc.AppendString(dst, s)
+}
