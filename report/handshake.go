@@ -368,16 +368,7 @@ func serverHelloJSON(sh *dissect.ServerHello, cache *extCache) any {
 // (TestHelloDetailsAsEncodingJSON), without reflection: there is one or two
 // in every report.
 func (d clientHelloDetail) AppendJSON(dst []byte) ([]byte, error) {
-	dst = append(dst, `{"version":`...)
-	dst = jsonenc.AppendString(dst, d.Version)
-	dst = append(dst, `,"version_code":`...)
-	dst = strconv.AppendInt(dst, int64(d.VersionCode), 10)
-	dst = append(dst, `,"random":`...)
-	dst, _ = d.Random.AppendJSON(dst)
-	dst = append(dst, `,"session_id":`...)
-	dst, _ = d.SessionID.AppendJSON(dst)
-	dst = append(dst, `,"session_id_length":`...)
-	dst = strconv.AppendInt(dst, int64(d.SessionIDLength), 10)
+	dst = appendHelloHead(dst, d.Version, d.VersionCode, d.Random, d.SessionID, d.SessionIDLength)
 	dst = append(dst, `,"cipher_suites":`...)
 	dst, _ = d.CipherSuites.AppendJSON(dst)
 	dst = append(dst, `,"compression_methods":`...)
@@ -426,16 +417,7 @@ func (d clientHelloDetail) MarshalJSON() ([]byte, error) { return d.AppendJSON(n
 
 // AppendJSON writes the ServerHello's fields as encoding/json would.
 func (d serverHelloDetail) AppendJSON(dst []byte) ([]byte, error) {
-	dst = append(dst, `{"version":`...)
-	dst = jsonenc.AppendString(dst, d.Version)
-	dst = append(dst, `,"version_code":`...)
-	dst = strconv.AppendInt(dst, int64(d.VersionCode), 10)
-	dst = append(dst, `,"random":`...)
-	dst, _ = d.Random.AppendJSON(dst)
-	dst = append(dst, `,"session_id":`...)
-	dst, _ = d.SessionID.AppendJSON(dst)
-	dst = append(dst, `,"session_id_length":`...)
-	dst = strconv.AppendInt(dst, int64(d.SessionIDLength), 10)
+	dst = appendHelloHead(dst, d.Version, d.VersionCode, d.Random, d.SessionID, d.SessionIDLength)
 	dst = append(dst, `,"cipher_suite":`...)
 	dst = jsonenc.AppendString(dst, d.CipherSuite)
 	dst = append(dst, `,"cipher_suite_code":`...)
@@ -474,6 +456,21 @@ func (d serverHelloDetail) AppendJSON(dst []byte) ([]byte, error) {
 
 // MarshalJSON is AppendJSON for encoding/json.
 func (d serverHelloDetail) MarshalJSON() ([]byte, error) { return d.AppendJSON(nil) }
+
+// appendHelloHead opens a hello's object with the fields both hellos
+// start with.
+func appendHelloHead(dst []byte, version string, code int, random, sessionID hexBytes, sessionIDLen int) []byte {
+	dst = append(dst, `{"version":`...)
+	dst = jsonenc.AppendString(dst, version)
+	dst = append(dst, `,"version_code":`...)
+	dst = strconv.AppendInt(dst, int64(code), 10)
+	dst = append(dst, `,"random":`...)
+	dst, _ = random.AppendJSON(dst)
+	dst = append(dst, `,"session_id":`...)
+	dst, _ = sessionID.AppendJSON(dst)
+	dst = append(dst, `,"session_id_length":`...)
+	return strconv.AppendInt(dst, int64(sessionIDLen), 10)
+}
 
 // appendExtensions writes a list of extensions (null for none at all, as
 // encoding/json writes a nil slice).
