@@ -105,7 +105,7 @@ func (b *Builder) handshakes(n int) []Handshake {
 }
 
 // maxFreeRecords bounds the record lists Recycle keeps.
-const maxFreeRecords = 64
+const maxFreeRecords = 256
 
 // Err returns the first error the sink returned.
 func (b *Builder) Err() error { return b.err }
