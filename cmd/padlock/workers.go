@@ -4,8 +4,9 @@ package main
 // reassemblers, with output byte-identical to one.
 //
 // The main goroutine reads, filters, saves and decodes packets as before,
-// and sends each TCP segment (copied, since the packet buffer is reused)
-// to the worker its 4-tuple hashes to, both directions alike. Segments go
+// and sends each TCP segment (a reference when the packet stays valid, as
+// a mapped file's do; a copy when the read buffer is reused) to the
+// worker its 4-tuple hashes to, both directions alike. Segments go
 // in batches, one per worker, all sent together (a round) when one is
 // full, so that every worker moves on through the capture at the pace of
 // the others. Each worker has its own tracker and builder, and renders the
@@ -20,8 +21,9 @@ package main
 //
 // A worker tells of every connection it creates and every one that ends
 // (non-TLS ones too), each tagged with its position in the capture (the
-// frame being added, or the flush after it). A merger takes each round's
-// results from every worker, puts their events back into capture order,
+// frame being added, or the flush after it), in results of at most
+// chunkEvents. A merger takes each round's results from every worker,
+// puts their events back into capture order,
 // numbers connections by first packet (the IDs one tracker gives) and
 // writes the reports in that order, holding ended ones back while an
 // earlier one is open, up to --max-held, exactly as the single tracker
