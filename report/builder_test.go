@@ -124,3 +124,23 @@ func TestClientCertificate(t *testing.T) {
 	assert.Contains(t, from, "client")
 	assert.True(t, rep.Verdict.CertificateChecked)
 }
+
+// A long transfer's state stays small: application data records past the
+// listed ones are counted, and each costs the builder one int (its frame,
+// for numbering), not a Record.
+func TestLongTransferState(t *testing.T) {
+	cv := newConversation(t)
+	cv.handshake(0, 1, "hello-go126-tls12-client_hello.bin")
+	const n = 20000
+	for i := range n {
+		cv.record(reassembly.Dir(i%2), 23, make([]byte, 100))
+	}
+	s := cv.c.State.(*connState)
+	assert.LessOrEqual(t, len(s.records), 1+2*maxListedAppData, "listed records")
+	assert.Equal(t, n+1, len(s.recLast), "every record numbered")
+	rep := cv.done()
+	assert.Equal(t, PerSide{Client: n / 2, Server: n / 2}, rep.TLS.AppData.Records, "all counted")
+	require.Len(t, rep.Records, 1+2*maxListedAppData)
+	last := rep.Records[len(rep.Records)-1]
+	assert.Equal(t, 1+2*maxListedAppData, last.Number, "listed records keep their numbers")
+}
