@@ -51,14 +51,14 @@ func TestExtCacheContexts(t *testing.T) {
 		for _, ctx := range []dissect.ExtContext{dissect.ExtContextClientHello, dissect.ExtContextServerHello} {
 			exts, _ := dissect.ParseExtensionsIn(block, ctx, 0)
 			require.Len(t, exts, 1)
-			want, err := Extension{ext: exts[0]}.AppendJSON(nil)
+			want, err := Extension{ext: &exts[0]}.AppendJSON(nil)
 			require.NoError(t, err)
-			require.Equal(t, string(want), string(c.json(ctx, exts[0])), "%v", ctx)
+			require.Equal(t, string(want), string(c.json(ctx, &exts[0])), "%v", ctx)
 		}
 	}
 	ch, _ := dissect.ParseExtensionsIn(block, dissect.ExtContextClientHello, 0)
 	sh, _ := dissect.ParseExtensionsIn(block, dissect.ExtContextServerHello, 0)
-	require.NotEqual(t, string(c.json(dissect.ExtContextClientHello, ch[0])), string(c.json(dissect.ExtContextServerHello, sh[0])))
+	require.NotEqual(t, string(c.json(dissect.ExtContextClientHello, &ch[0])), string(c.json(dissect.ExtContextServerHello, &sh[0])))
 }
 
 // Lists and hex rendered straight from the parsed hello read as

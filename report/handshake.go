@@ -126,8 +126,8 @@ func (b hexBytes) MarshalJSON() ([]byte, error) { return b.AppendJSON(nil) }
 // Extension is one hello extension: code, name, length, then its decoded
 // fields, or its bytes in hex when padlock does not decode it.
 type Extension struct {
-	ext  dissect.Extension
-	json []byte // rendered already (extCache), or nil
+	ext  *dissect.Extension // in the parsed hello's list
+	json []byte             // rendered already (extCache), or nil
 }
 
 // maxExtensionHex caps the hex dump of an undecoded extension.
@@ -172,8 +172,8 @@ func (e Extension) MarshalJSON() ([]byte, error) { return e.AppendJSON(nil) }
 
 func extensions(exts []dissect.Extension, ctx dissect.ExtContext, cache *extCache) []Extension {
 	out := make([]Extension, len(exts))
-	for i, e := range exts {
-		out[i] = Extension{ext: e, json: cache.json(ctx, e)}
+	for i := range exts {
+		out[i] = Extension{ext: &exts[i], json: cache.json(ctx, &exts[i])}
 	}
 	return out
 }
@@ -197,7 +197,7 @@ const (
 // json returns e's JSON from the cache, rendering and keeping it on a
 // miss; nil for an extension not kept (too long, or different in most
 // connections, as server names, key shares and tickets are).
-func (c *extCache) json(ctx dissect.ExtContext, e dissect.Extension) []byte {
+func (c *extCache) json(ctx dissect.ExtContext, e *dissect.Extension) []byte {
 	if c == nil || len(e.Data) > maxCachedBody {
 		return nil
 	}
