@@ -337,3 +337,15 @@ func TestMappedSharedMatchesCopying(t *testing.T) {
 		require.NoError(t, b.Close())
 	}
 }
+
+// FuzzMapped reads fuzzer-made files mapped and through the buffer: the
+// same packets, warnings and errors, with pages released after every page.
+func FuzzMapped(f *testing.F) {
+	for _, b := range seedCaptures(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		smallMapWindow(t)
+		requireSameReading(t, b)
+	})
+}
