@@ -372,20 +372,13 @@ func (d clientHelloDetail) AppendJSON(dst []byte) ([]byte, error) {
 	dst = append(dst, `,"cipher_suites":`...)
 	dst, _ = d.CipherSuites.AppendJSON(dst)
 	dst = append(dst, `,"compression_methods":`...)
-	if d.CompressionMethods == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = appendInts(dst, d.CompressionMethods)
-	}
+	dst = appendIntsOrNull(dst, d.CompressionMethods)
 	dst = append(dst, `,"extensions":`...)
 	dst, err := appendExtensions(dst, d.Extensions)
 	if err != nil {
 		return dst, err
 	}
-	if d.SNI != "" {
-		dst = append(dst, `,"sni":`...)
-		dst = jsonenc.AppendString(dst, d.SNI)
-	}
+	dst = appendOptString(dst, `,"sni":`, d.SNI)
 	if len(d.ALPN) > 0 {
 		dst = append(dst, `,"alpn":`...)
 		dst = appendStrings(dst, d.ALPN)
@@ -430,21 +423,12 @@ func (d serverHelloDetail) AppendJSON(dst []byte) ([]byte, error) {
 		return dst, err
 	}
 	dst = appendOptString(dst, `,"selected_version":`, d.SelectedVersion)
-	if d.SelectedVersionCode != 0 {
-		dst = append(dst, `,"selected_version_code":`...)
-		dst = strconv.AppendInt(dst, int64(d.SelectedVersionCode), 10)
-	}
+	dst = appendOptInt(dst, `,"selected_version_code":`, d.SelectedVersionCode)
 	dst = append(dst, `,"hello_retry_request":`...)
 	dst = strconv.AppendBool(dst, d.HelloRetryRequest)
 	dst = appendOptString(dst, `,"selected_group":`, d.SelectedGroup)
-	if d.SelectedGroupCode != 0 {
-		dst = append(dst, `,"selected_group_code":`...)
-		dst = strconv.AppendInt(dst, int64(d.SelectedGroupCode), 10)
-	}
-	if d.KeyShareLength != 0 {
-		dst = append(dst, `,"key_share_length":`...)
-		dst = strconv.AppendInt(dst, int64(d.KeyShareLength), 10)
-	}
+	dst = appendOptInt(dst, `,"selected_group_code":`, d.SelectedGroupCode)
+	dst = appendOptInt(dst, `,"key_share_length":`, d.KeyShareLength)
 	dst = appendOptString(dst, `,"alpn":`, d.ALPN)
 	dst = appendOptString(dst, `,"downgrade_sentinel":`, d.Downgrade)
 	dst = appendOptString(dst, `,"ja3s":`, d.JA3S)
@@ -510,4 +494,22 @@ func appendOptString(dst []byte, key, s string) []byte {
 	}
 	dst = append(dst, key...)
 	return jsonenc.AppendString(dst, s)
+}
+
+// appendOptInt writes key and n unless n is 0 (omitempty).
+func appendOptInt(dst []byte, key string, n int) []byte {
+	if n == 0 {
+		return dst
+	}
+	dst = append(dst, key...)
+	return strconv.AppendInt(dst, int64(n), 10)
+}
+
+// appendIntsOrNull is appendInts, with null for a nil list as
+// encoding/json writes it.
+func appendIntsOrNull(dst []byte, v []int) []byte {
+	if v == nil {
+		return append(dst, "null"...)
+	}
+	return appendInts(dst, v)
 }

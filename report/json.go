@@ -79,24 +79,14 @@ func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 	dst = append(dst, `,"length":`...)
 	dst = strconv.AppendInt(dst, int64(r.Length), 10)
 	dst = append(dst, `,"frames":`...)
-	if r.Frames == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = appendInts(dst, r.Frames)
-	}
+	dst = appendIntsOrNull(dst, r.Frames)
 	dst = append(dst, `,"encrypted":`...)
 	dst = strconv.AppendBool(dst, r.Encrypted)
 	if r.Decrypted {
 		dst = append(dst, `,"decrypted":true`...)
 	}
-	if r.InnerType != "" {
-		dst = append(dst, `,"inner_type":`...)
-		dst = jsonenc.AppendString(dst, r.InnerType)
-	}
-	if r.InnerTypeCode != 0 {
-		dst = append(dst, `,"inner_type_code":`...)
-		dst = strconv.AppendInt(dst, int64(r.InnerTypeCode), 10)
-	}
+	dst = appendOptString(dst, `,"inner_type":`, r.InnerType)
+	dst = appendOptInt(dst, `,"inner_type_code":`, r.InnerTypeCode)
 	if r.SSLv2 {
 		dst = append(dst, `,"sslv2":true`...)
 	}
