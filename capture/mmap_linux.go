@@ -47,7 +47,6 @@ type mapReader struct {
 	base     int64     // its file offset
 	pos      int       // read position in cur
 	released int64     // the file's pages before this offset are released (in every mapping)
-	swept    int64     // and released again, all of them, up to here (see advance)
 	touched  int       // cur is read ahead (touch) up to here
 	sink     byte      // where touch puts what it reads, so that it is not optimised away
 }
@@ -166,26 +165,14 @@ func (m *mapReader) advance(n int) {
 	page := int64(os.Getpagesize())
 	to := off - mapKeepBehind
 	to -= to % page
-	from := m.released
-	if to-m.swept >= max(mapSweepStep, to/32) {
-		// Bytes far behind are read again when a connection's report is
-		// built (its handshake, kept where the file holds it): what they
-		// faulted back in is released too, now and then.
-		from, m.swept = 0, to
-	}
 	for _, mp := range m.maps {
-		lo, hi := max(mp.base, from), min(mp.base+int64(len(mp.b)), to)
+		lo, hi := max(mp.base, m.released), min(mp.base+int64(len(mp.b)), to)
 		if lo < hi {
 			_ = syscall.Madvise(mp.b[lo-mp.base:hi-mp.base], syscall.MADV_DONTNEED)
 		}
 	}
 	m.released = to
 }
-
-// Every page behind the window is released again each time mapSweepStep
-// bytes, or a 32nd of what was read, have been read since the last
-// time: the sweeps cost a page-table walk over all that was read.
-const mapSweepStep = 8 << 20
 
 // maxMapped is the largest file read through a mapping. The page tables
 // of a mapping stay until it is unmapped, at Close (8 bytes for each 4 KiB
