@@ -25,10 +25,11 @@ type Segment struct {
 	// payload.
 	Truncated bool
 
-	// Stable is set by whoever hands the segment on when TCP.Payload stays
-	// valid and unchanged until the capture is closed (a packet of a
-	// Source that is Stable), so it may be kept without a copy. Decode
-	// leaves it false.
+	// Stable says TCP's header and payload stay valid and unchanged until
+	// the capture is closed, so they may be kept without a copy. The
+	// Decoder sets it for a datagram reassembled from fragments (a fresh
+	// buffer); a caller whose packets stay valid (Source.Stable) sets it
+	// for the others.
 	Stable bool
 }
 
@@ -391,6 +392,7 @@ func (d *Decoder) newSegment(p Packet, net gopacket.Flow, b []byte, truncated, b
 		TCP:       tcp,
 		Length:    p.Length,
 		Truncated: truncated,
+		Stable:    !borrowed,
 	}, nil
 }
 

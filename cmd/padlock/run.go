@@ -363,7 +363,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 		}
 		if ok {
 			// Bytes of a packet that stays valid are not copied.
-			seg.Stable = stable && tcpBytes(p.Data, seg.TCP) != nil
+			seg.Stable = seg.Stable || stable
 			pl.add(&seg)
 		}
 	}

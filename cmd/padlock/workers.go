@@ -39,7 +39,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -73,7 +72,7 @@ type segRec struct {
 	kind       recKind
 	truncated  bool
 	start, end int32
-	ref        []byte // the segment in the packet, which stays valid (capture.Source.Stable)
+	ref        []byte // the segment where it is, when it stays valid (capture.Segment.Stable)
 	frame      int
 	length     int
 	time       time.Time
@@ -273,27 +272,6 @@ func (p *workers) add(seg *capture.Segment) {
 	if p.full {
 		p.round(false)
 	}
-}
-
-// tcpBytes returns tcp's header and payload as one slice of pkt, or nil
-// when they are not there, as when IP defragmentation put them in a buffer
-// of its own.
-func tcpBytes(pkt []byte, tcp *layers.TCP) []byte {
-	h, n := tcp.Contents, len(tcp.Contents)+len(tcp.Payload)
-	if len(pkt) == 0 || len(h) == 0 || cap(h) < n {
-		return nil
-	}
-	seg := h[:n]
-	if len(tcp.Payload) > 0 && &seg[len(h)] != &tcp.Payload[0] {
-		return nil
-	}
-	// Inside pkt: its first byte no earlier than pkt's, its last no later.
-	lo := uintptr(unsafe.Pointer(unsafe.SliceData(pkt)))
-	at := uintptr(unsafe.Pointer(unsafe.SliceData(seg)))
-	if at < lo || at+uintptr(n) > lo+uintptr(len(pkt)) {
-		return nil
-	}
-	return seg[:n:n]
 }
 
 // newSecrets tells the bad lines of the secrets blocks read since the last
