@@ -22,8 +22,8 @@ const histSize = 4096
 // connection that sent a few bytes holds a few bytes) up to 2*histSize,
 // then keeps the last histSize.
 //
-// When the delivered bytes stay valid (a packet of a capture.Source that
-// is Stable, such as a mapped file), the history keeps slices of them
+// When the delivered bytes stay valid (capture.Segment.Stable: a packet of
+// a mapped file, a defragmented datagram), the history keeps slices of them
 // instead of a copy (refs): application data then costs no copy at all.
 type history struct {
 	b      []byte   // a copy of the last bytes delivered
@@ -62,7 +62,7 @@ func (h *history) add(data []byte, stable bool, free *[][]byte) {
 }
 
 // addRef is add for a history of references. A delivery that does not stay
-// valid (from gopacket's out-of-order pages, or defragmented) is copied.
+// valid (from gopacket's pages of out-of-order data) is copied.
 func (h *history) addRef(data []byte, stable bool) {
 	if len(data) > histSize {
 		data = data[len(data)-histSize:]

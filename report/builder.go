@@ -36,11 +36,11 @@ type Builder struct {
 	// Buffers of reports written and of states built, for the next
 	// connections (Recycle, reuse).
 	free struct {
-		records    [][]Record
-		handshakes [][]Handshake
-		conns      []*Connection
-		last       [][]int
-		meta       [][]recMeta
+		records    freeList[[]Record]
+		handshakes freeList[[]Handshake]
+		conns      freeList[*Connection]
+		last       freeList[[]int]
+		meta       freeList[[]recMeta]
 	}
 
 	// MaxMessage caps one handshake message and MaxCertificates the
@@ -64,48 +64,62 @@ func (b *Builder) ShareCertificates(o *Builder) { b.certs = o.certs }
 // was written, and nothing refers to it any more), for the next
 // connections: a busy capture builds thousands of reports a second.
 func (b *Builder) Recycle(c *Connection) {
-	if cap(c.Records) >= 8 && cap(c.Records) <= 256 && len(b.free.records) < maxFreeRecords {
-		r := c.Records[:cap(c.Records)]
-		clear(r)
-		b.free.records = append(b.free.records, r[:0])
-	}
-	if cap(c.Handshake) <= 64 && len(b.free.handshakes) < maxFreeRecords {
-		h := c.Handshake[:cap(c.Handshake)]
-		clear(h)
-		b.free.handshakes = append(b.free.handshakes, h[:0])
-	}
-	if len(b.free.conns) < maxFreeRecords {
-		*c = Connection{}
-		b.free.conns = append(b.free.conns, c)
-	}
+	putSlice(&b.free.records, c.Records, 8, 256)
+	putSlice(&b.free.handshakes, c.Handshake, 1, 64)
+	*c = Connection{}
+	b.free.conns.put(c)
 }
 
 // newConnection is a report to fill, recycled when one is free.
 func (b *Builder) newConnection() *Connection {
-	f := &b.free
-	n := len(f.conns)
-	if n == 0 {
-		return new(Connection)
+	if c, ok := b.free.conns.get(); ok {
+		return c
 	}
-	c := f.conns[n-1]
-	f.conns[n-1], f.conns = nil, f.conns[:n-1]
-	return c
+	return new(Connection)
 }
 
 // handshakes is an empty list for n handshake messages, recycled when one
 // is free.
 func (b *Builder) handshakes(n int) []Handshake {
-	f := &b.free
-	if k := len(f.handshakes); k > 0 && cap(f.handshakes[k-1]) >= n {
-		h := f.handshakes[k-1]
-		f.handshakes = f.handshakes[:k-1]
+	if h, ok := b.free.handshakes.get(); ok && cap(h) >= n {
 		return h
 	}
 	return make([]Handshake, 0, n)
 }
 
-// maxFreeRecords bounds the record lists Recycle keeps.
-const maxFreeRecords = 256
+// freeList is a bounded stack of things kept for reuse.
+type freeList[T any] []T
+
+// maxFree bounds each free list. One tracker releases ended connections
+// in bursts (ordered output): 64 overflowed and then ran dry.
+const maxFree = 256
+
+func (l *freeList[T]) put(v T) {
+	if len(*l) < maxFree {
+		*l = append(*l, v)
+	}
+}
+
+func (l *freeList[T]) get() (v T, ok bool) {
+	n := len(*l)
+	if n == 0 {
+		return v, false
+	}
+	v = (*l)[n-1]
+	var zero T
+	(*l)[n-1], *l = zero, (*l)[:n-1]
+	return v, true
+}
+
+// putSlice keeps s, emptied and cleared, if its capacity is worth keeping.
+func putSlice[E any](l *freeList[[]E], s []E, minCap, maxCap int) {
+	if cap(s) < minCap || cap(s) > maxCap {
+		return
+	}
+	s = s[:cap(s)]
+	clear(s)
+	l.put(s[:0])
+}
 
 // Err returns the first error the sink returned.
 func (b *Builder) Err() error { return b.err }
@@ -184,16 +198,9 @@ func (b *Builder) state(c *reassembly.Conn) *connState {
 		return s
 	}
 	s := &connState{sess: dissect.NewSession(), exts: &b.exts}
-	f := &b.free
-	if n := len(f.records); n > 0 {
-		s.records, f.records = f.records[n-1], f.records[:n-1]
-	}
-	if n := len(f.last); n > 0 {
-		s.recLast, f.last = f.last[n-1], f.last[:n-1]
-	}
-	if n := len(f.meta); n > 0 {
-		s.recMeta, f.meta = f.meta[n-1], f.meta[:n-1]
-	}
+	s.records, _ = b.free.records.get()
+	s.recLast, _ = b.free.last.get()
+	s.recMeta, _ = b.free.meta.get()
 	s.sess.ParseCertificate = b.certs.parse
 	s.sess.MaxCertificates = b.MaxCertificates
 	s.sess.SetMaxMessage(b.MaxMessage)
@@ -339,13 +346,8 @@ func (b *Builder) Done(c *reassembly.Conn) {
 // reuse keeps the per-record lists of a built connection's state for the
 // next connections (the report does not refer to them).
 func (b *Builder) reuse(s *connState) {
-	if cap(s.recLast) <= 256 && len(b.free.last) < maxFreeRecords {
-		b.free.last = append(b.free.last, s.recLast[:0])
-	}
-	if cap(s.recMeta) <= 256 && len(b.free.meta) < maxFreeRecords {
-		clear(s.recMeta[:cap(s.recMeta)])
-		b.free.meta = append(b.free.meta, s.recMeta[:0])
-	}
+	putSlice(&b.free.last, s.recLast, 1, 256)
+	putSlice(&b.free.meta, s.recMeta, 1, 256)
 	s.recLast, s.recMeta = nil, nil
 }
 
