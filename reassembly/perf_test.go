@@ -389,3 +389,57 @@ func TestEvictOldest(t *testing.T) {
 	tr.Close()
 	require.Len(t, rec.done, 8)
 }
+
+// A connection a RST ended costs nothing once its tombstone's time is up:
+// gopacket lets go of both halves at the RST (it would hold the half that
+// did not send it until the idle timeout, minutes later), and the
+// tombstone goes after tombstoneTTL, also when the other side had sent
+// its FIN before the RST. Late packets within that time are still late.
+func TestRSTReleasesConnection(t *testing.T) {
+	rec := newRecorder()
+	tr := New(DefaultOptions, rec)
+	var last *flow
+	const n = 200
+	for i := range n {
+		f := newFlow(uint16(10000+i), 100, 200)
+		if last != nil {
+			f.frame, f.t = last.frame, last.t
+		}
+		f.handshake()
+		f.send(0, record(22, 10, 1), "")
+		f.send(1, record(22, 20, 2), "")
+		switch i % 3 {
+		case 0:
+			f.send(0, nil, "R")
+			f.send(1, record(23, 30, 3), "") // in flight: late
+		case 1:
+			f.send(1, nil, "R") // the server resets
+			f.send(0, record(23, 30, 3), "")
+		case 2:
+			f.send(1, nil, "F") // the server closes, the client resets
+			f.send(0, nil, "R")
+			f.send(1, nil, "") // its last ACK
+		}
+		for j := range f.out {
+			tr.Add(&f.out[j])
+		}
+		last = f
+	}
+	require.Len(t, rec.done, n, "each reported at its RST")
+	assert.Equal(t, n, tr.Stats().LateSegments)
+	assert.Equal(t, 0, tr.held, "gopacket let go of every connection at its RST")
+	assert.Equal(t, n, len(tr.flows), "their tombstones wait")
+
+	// Later, on another tuple: the tombstones' time is up.
+	g := newFlow(5000, 300, 400)
+	g.frame, g.t = last.frame, last.t.Add(tombstoneTTL+2*flushEvery)
+	g.handshake()
+	for j := range g.out {
+		tr.Add(&g.out[j])
+	}
+	assert.Equal(t, 1, len(tr.flows), "only the new connection's flow is left")
+	assert.Equal(t, 1, tr.held)
+	tr.Close()
+	assert.Equal(t, 0, tr.held)
+	assert.Equal(t, n+1, tr.Stats().Connections)
+}

@@ -5,6 +5,7 @@ package reassembly
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -164,6 +165,11 @@ type Tracker struct {
 	// spare is a segment context gopacket did not keep, reused by the
 	// next segment so that in-order segments allocate nothing.
 	spare *segCtx
+	// held counts the streams gopacket holds (created, not yet let go).
+	held int
+	// peerRST and peerCtx are closePeer's made-up segment.
+	peerRST *layers.TCP
+	peerCtx *segCtx
 	// freeHist are overlap histories of ended connections, reused.
 	freeHist [][]byte
 	lastSeen []time.Time // EvictOldest's scratch
@@ -393,7 +399,34 @@ func (t *Tracker) add(seg *capture.Segment) {
 	}
 	if c := fg.conn; c != nil && c.reset && !c.done {
 		t.finish(c)
+		t.closePeer(c, netFlow, tcp, seg.Time)
 	}
+}
+
+// closePeer lets gopacket forget a connection a RST ended. gopacket closes
+// only the half that sent the RST and holds the other until the idle
+// timeout: minutes of a connection's memory for every RST, which on a busy
+// link adds up to most of the heap. A RST from the other side at its next
+// sequence number, made up here and seen by no one but gopacket (the
+// connection has ended: Accept lets only this one through), closes that
+// half too. The tombstone bury left then stays for tombstoneTTL, like any
+// other, rather than until gopacket lets go (ReassemblyComplete).
+func (t *Tracker) closePeer(c *Conn, netFlow gopacket.Flow, tcp *layers.TCP, now time.Time) {
+	var hdr [20]byte
+	binary.BigEndian.PutUint16(hdr[0:], uint16(tcp.DstPort))
+	binary.BigEndian.PutUint16(hdr[2:], uint16(tcp.SrcPort))
+	hdr[12] = 5 << 4 // data offset: 5 words
+	hdr[13] = 1 << 2 // RST
+	if t.peerRST == nil {
+		t.peerRST, t.peerCtx = new(layers.TCP), new(segCtx)
+	}
+	if t.peerRST.DecodeFromBytes(hdr[:], gopacket.NilDecodeFeedback) != nil {
+		return
+	}
+	*t.peerCtx = segCtx{}
+	t.peerCtx.anc[0] = t.peerCtx
+	t.peerCtx.ci = gopacket.CaptureInfo{Timestamp: now, AncillaryData: t.peerCtx.anc[:]}
+	t.asm.AssembleWithContext(netFlow.Reverse(), t.peerRST, t.peerCtx)
 }
 
 // bury leaves a tombstone for c's 4-tuple (see Tracker.tombQ).
@@ -604,6 +637,7 @@ func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.Ass
 	t := f.t
 	t.nextID++
 	t.open++
+	t.held++
 	t.stats.Connections++
 	seg := t.curSeg
 	c := &Conn{ID: t.nextID, gen: t.cur}
@@ -675,6 +709,15 @@ func (s *stream) dirOf(tcp *layers.TCP) Dir {
 func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowDirection, nextSeq gpr.Sequence, start *bool, ac gpr.AssemblerContext) bool {
 	c := s.c
 	if c.done {
+		if ac == gpr.AssemblerContext(s.t.peerCtx) && c.reset {
+			// closePeer's RST: at the half's next sequence number, or
+			// where it starts when the peer never sent anything.
+			if nextSeq != -1 {
+				tcp.Seq = uint32(nextSeq)
+			}
+			*start = true
+			return true
+		}
 		return false
 	}
 	d := s.dirOf(tcp)
@@ -841,13 +884,19 @@ func ctxAt(sg gpr.ScatterGather, off int) (*segCtx, bool) {
 
 func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
 	c := s.c
-	if c.reset && c.gen != nil {
-		c.gen.waitGP = false
-		s.t.unbury(c.gen)
-	}
 	s.t.finish(c)
-	// gopacket may forget the stream now: the tombstone left by finish
-	// keeps late packets of the connection away from it.
+	s.t.held--
+	// gopacket forgets the stream now, so a tombstone that waited for it
+	// (bury, after a RST) goes the way of any other: now if its time is
+	// up (expireTombstones let it out of the queue), when it is if not
+	// (closePeer ended the stream at once). The tombstone keeps late
+	// packets of the connection away from a new one.
+	if fg := c.gen; c.reset && fg != nil && fg.waitGP {
+		fg.waitGP = false
+		if fg.ended.Before(s.t.now.Add(-tombstoneTTL)) {
+			s.t.unbury(fg)
+		}
+	}
 	return true
 }
 
