@@ -55,7 +55,7 @@ func (h Handshake) AppendJSON(dst []byte) ([]byte, error) {
 	}
 	if h.Detail != nil {
 		var err error
-		if dst, err = jsonenc.AppendFields(dst, h.Detail); err != nil {
+		if dst, err = appendDetail(dst, h.Detail); err != nil {
 			return dst, err
 		}
 	}

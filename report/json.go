@@ -20,7 +20,7 @@ type Writer interface {
 // digits, so a merger of several workers' lines can renumber them.
 func AppendJSON(dst []byte, c *Connection) ([]byte, error) {
 	start := len(dst)
-	dst, err := jsonenc.Append(dst, c)
+	dst, err := c.AppendJSON(dst)
 	if err != nil {
 		return dst[:start], err
 	}

@@ -190,6 +190,10 @@ func plain8(x uint64) bool {
 	return (less|zero|x)&highs == 0
 }
 
+// AppendFloat appends f (of bits 32 or 64) as encoding/json writes it,
+// for encoders written by hand; NaN and infinities are an error.
+func AppendFloat(dst []byte, f float64, bits int) ([]byte, error) { return appendFloat(dst, f, bits) }
+
 func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return dst, fmt.Errorf("jsonenc: unsupported value: %s", strconv.FormatFloat(f, 'g', -1, bits))
