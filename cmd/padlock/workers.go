@@ -93,16 +93,43 @@ type batch struct {
 // frame is added, 2*frame+1 for a flush or an eviction after it.
 const posClose = math.MaxInt64
 
-// lineBufs are the buffers of rendered lines, from the workers to the
-// merger and back once written: a report is ~11 KB of JSON, and a new
-// buffer for each was a third of all the bytes allocated.
-var lineBufs = sync.Pool{New: func() any {
-	b := make([]byte, 0, 16<<10) // most reports fit: no growing copies
-	return &b
-}}
+// Rendered lines go from the workers to the merger and back once written,
+// in buffers reused by size: a report is ~10 KB of JSON, a new buffer for
+// each was a third of all the bytes allocated, and lines often wait in the
+// merger for an earlier connection (hundreds at a time on a busy capture),
+// so a buffer holds its line with at most lineClass to spare. A worker
+// renders into its own scratch buffer and copies the line into one of
+// lineBufs[(len-1)/lineClass]; lines over maxPooledLine get one of their
+// own, not reused.
+const (
+	lineClass     = 1 << 10
+	maxPooledLine = 64 << 10
+)
 
-// maxPooledLine is the largest line buffer kept for reuse.
-const maxPooledLine = 64 << 10
+var lineBufs [maxPooledLine / lineClass]sync.Pool
+
+// lineBuf returns a buffer holding line.
+func lineBuf(line []byte) *[]byte {
+	if len(line) == 0 || len(line) > maxPooledLine {
+		b := append([]byte(nil), line...)
+		return &b
+	}
+	c := (len(line) - 1) / lineClass
+	b, _ := lineBufs[c].Get().(*[]byte)
+	if b == nil {
+		b = new([]byte)
+		*b = make([]byte, 0, (c+1)*lineClass)
+	}
+	*b = append((*b)[:0], line...)
+	return b
+}
+
+// putLineBuf gives a written line's buffer back for reuse.
+func putLineBuf(b *[]byte) {
+	if n := cap(*b); n > 0 && n <= maxPooledLine && n%lineClass == 0 {
+		lineBufs[n/lineClass-1].Put(b)
+	}
+}
 
 // gidCell carries the global ID of a connection that a later one may name
 // (the connection a RST ended, see reassembly.AfterRSTMessage): the merger
@@ -117,7 +144,7 @@ type event struct {
 	// An ended TLS connection's report, rendered (line, with id 0; most
 	// wait in the merger for an earlier connection, so each has its own
 	// buffer) or not (rep).
-	line     *[]byte // from lineBufs
+	line     *[]byte // from lineBuf
 	rep      *report.Connection
 	cell     *gidCell // to fill in with this connection's global ID
 	ref      *gidCell // the report's data_after_rst names this connection
@@ -353,6 +380,7 @@ type worker struct {
 	pos     int64
 	res     *result
 	rep     *report.Connection // the report the builder just made
+	scratch []byte             // where reports are rendered (lineBuf)
 	refs    map[*reassembly.Conn]ref
 	tcp     layers.TCP
 	seg     capture.Segment
@@ -484,17 +512,14 @@ func (h workerHandler) Done(c *reassembly.Conn) {
 		ev.rep = rep
 		if w.render && ev.ref == nil {
 			rep.ID = 0
-			buf := lineBufs.Get().(*[]byte)
-			line, err := report.AppendJSON((*buf)[:0], rep)
+			line, err := report.AppendJSON(w.scratch[:0], rep)
 			if line != nil {
-				*buf = line
+				w.scratch = line
 			}
 			if err == nil && bytes.HasPrefix(line, []byte(jsonHead)) {
-				ev.rep, ev.line = nil, buf
+				ev.rep, ev.line = nil, lineBuf(line)
 				w.h.Builder.Recycle(rep)
-			} else {
-				lineBufs.Put(buf) // the merger's writer says what went wrong
-			}
+			} // else the merger's writer says what went wrong
 		}
 	}
 	w.event(ev)
@@ -710,9 +735,7 @@ func (m *merger) write(id int, it held) {
 		if m.err = m.lines.WriteLine(m.buf); m.err == nil {
 			m.err = m.lines.WriteLine((*it.line)[len(jsonHead)-1:])
 		}
-		if cap(*it.line) <= maxPooledLine {
-			lineBufs.Put(it.line)
-		}
+		putLineBuf(it.line)
 	}
 }
 
