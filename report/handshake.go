@@ -93,16 +93,13 @@ type codeList[T interface {
 // AppendJSON writes the list as []CodeName would be (an empty list, never
 // null).
 func (l codeList[T]) AppendJSON(dst []byte) ([]byte, error) {
+	c := codeCacheOf[T]()
 	dst = append(dst, '[')
 	for i, v := range l {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"code":`...)
-		dst = strconv.AppendInt(dst, int64(v), 10)
-		dst = append(dst, `,"name":`...)
-		dst = jsonenc.AppendString(dst, v.String())
-		dst = append(dst, '}')
+		dst = appendCode(dst, c, v)
 	}
 	return append(dst, ']'), nil
 }

@@ -182,3 +182,35 @@ func TestDetailEncodersMatchEncodingJSON(t *testing.T) {
 		require.Equal(t, stdJSON(t, v), detailJSON(t, v), "%T %+v", v, v)
 	}
 }
+
+// A code point cached, displaced by another in its slot and cached again
+// reads as when rendered afresh, from several goroutines at once.
+func TestCodeCache(t *testing.T) {
+	suites := codeList[dissect.CipherSuite]{0x1301, 0x1301 + codeCacheSlots, 0x1301, 0x0a0a, 0xfeff, 0x1301}
+	schemes := codeList[dissect.SignatureScheme]{0x0303, 0x0303 + codeCacheSlots, 0x0403, 0x0303}
+	want := func(l []CodeName) string { return stdJSON(t, l) }
+	var wantSuites, wantSchemes []CodeName
+	for _, v := range suites {
+		wantSuites = append(wantSuites, CodeName{int(v), v.String()})
+	}
+	for _, v := range schemes {
+		wantSchemes = append(wantSchemes, CodeName{int(v), v.String()})
+	}
+	done := make(chan [2]string)
+	for range 4 {
+		go func() {
+			var got [2]string
+			for range 50 {
+				a, _ := suites.AppendJSON(nil)
+				b, _ := schemes.AppendJSON(nil)
+				got = [2]string{string(a), string(b)}
+			}
+			done <- got
+		}()
+	}
+	for range 4 {
+		got := <-done
+		require.Equal(t, want(wantSuites), got[0])
+		require.Equal(t, want(wantSchemes), got[1])
+	}
+}
