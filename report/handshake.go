@@ -160,7 +160,7 @@ func (e Extension) AppendJSON(dst []byte) ([]byte, error) {
 		}
 		return append(dst, '}'), nil
 	}
-	dst, err := jsonenc.AppendFields(dst, e.ext.Decoded)
+	dst, err := appendExtensionFields(dst, e.ext.Decoded)
 	return append(dst, '}'), err
 }
 

@@ -144,7 +144,19 @@ func detailJSON(t *testing.T, v any) string {
 	return "{" + string(got[1:]) + "}"
 }
 
-// The handshake messages written by hand have the members encoding/json
+// extensionJSON is appendExtensionFields' members as their object.
+func extensionJSON(t *testing.T, v any) string {
+	t.Helper()
+	got, err := appendExtensionFields(nil, v)
+	require.NoError(t, err)
+	if len(got) == 0 {
+		return "{}"
+	}
+	require.Equal(t, byte(','), got[0], "%s", got)
+	return "{" + string(got[1:]) + "}"
+}
+
+// The handshake messages (and hello extensions) written by hand have the members encoding/json
 // writes, zero, filled and crafted; a nil one has none.
 func TestDetailEncodersMatchEncodingJSON(t *testing.T) {
 	u64, u32 := uint64(5), uint32(0)
@@ -168,6 +180,28 @@ func TestDetailEncodersMatchEncodingJSON(t *testing.T) {
 			require.NoError(t, err)
 			require.Empty(t, got)
 		})
+	}
+	for _, v := range []any{&dissect.ServerNameExt{}, &dissect.SessionTicketExt{}, &dissect.KeyShareExt{}} {
+		name := reflect.TypeOf(v).Elem().Name()
+		t.Run(name+"/zero", func(t *testing.T) {
+			require.Equal(t, stdJSON(t, v), extensionJSON(t, v))
+		})
+		t.Run(name+"/filled", func(t *testing.T) {
+			f := reflect.New(reflect.TypeOf(v).Elem())
+			fill(f.Elem())
+			require.Equal(t, stdJSON(t, f.Interface()), extensionJSON(t, f.Interface()))
+		})
+		t.Run(name+"/nil", func(t *testing.T) {
+			got, err := appendExtensionFields(nil, reflect.Zero(reflect.TypeOf(v)).Interface())
+			require.NoError(t, err)
+			require.Empty(t, got)
+		})
+	}
+	for _, v := range []any{
+		&dissect.ServerNameExt{Names: []dissect.ServerName{}}, &dissect.KeyShareExt{ClientShares: []dissect.KeyShareInfo{}},
+		&dissect.KeyShareExt{ServerShare: &dissect.KeyShareInfo{}}, &dissect.SessionTicketExt{Ticket: "ab"},
+	} {
+		require.Equal(t, stdJSON(t, v), extensionJSON(t, v), "%T %+v", v, v)
 	}
 	crafted := []any{
 		&dissect.ServerKeyExchangeMsg{DHParams: &dissect.DHParams{GInt: &u64}, SignatureInfo: &dissect.SignatureInfo{}},

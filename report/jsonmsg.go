@@ -288,3 +288,72 @@ func appendOptUint[T ~uint32 | ~uint64](dst []byte, key string, n *T) []byte {
 	dst = append(dst, key...)
 	return strconv.AppendUint(dst, uint64(*n), 10)
 }
+
+// appendExtensionFields writes a hello extension's decoded fields as
+// members of its object: by hand for those in most hellos that the
+// extension cache does not keep, by reflection for the rest.
+func appendExtensionFields(dst []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case *dissect.ServerNameExt:
+		if x != nil {
+			dst = appendServerName(dst, x)
+		}
+		return dst, nil
+	case *dissect.SessionTicketExt:
+		if x != nil {
+			dst = appendInt(dst, `,"ticket_length":`, x.Length)
+			dst = appendOptString(dst, `,"ticket":`, x.Ticket)
+		}
+		return dst, nil
+	case *dissect.KeyShareExt:
+		if x != nil {
+			dst = appendKeyShare(dst, x)
+		}
+		return dst, nil
+	}
+	return jsonenc.AppendFields(dst, v)
+}
+
+func appendServerName(dst []byte, x *dissect.ServerNameExt) []byte {
+	dst = appendOptInt(dst, `,"server_name_list_length":`, x.ListLength)
+	if len(x.Names) == 0 {
+		return dst
+	}
+	dst = append(dst, `,"server_names":[`...)
+	for i, n := range x.Names {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"type":`...)
+		dst = appendCodeName(dst, n.Type)
+		dst = appendInt(dst, `,"length":`, n.Length)
+		dst = appendStr(dst, `,"name":`, n.Name)
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+func appendKeyShare(dst []byte, x *dissect.KeyShareExt) []byte {
+	if len(x.ClientShares) > 0 {
+		dst = append(dst, `,"client_shares":[`...)
+		for i := range x.ClientShares {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendKeyShareInfo(dst, &x.ClientShares[i])
+		}
+		dst = append(dst, ']')
+	}
+	if x.ServerShare != nil {
+		dst = append(dst, `,"server_share":`...)
+		dst = appendKeyShareInfo(dst, x.ServerShare)
+	}
+	return appendOptCodeName(dst, `,"selected_group":`, x.SelectedGroup)
+}
+
+func appendKeyShareInfo(dst []byte, k *dissect.KeyShareInfo) []byte {
+	dst = append(dst, `{"group":`...)
+	dst = appendCodeName(dst, k.Group)
+	dst = appendInt(dst, `,"key_exchange_length":`, k.KeyExchangeLength)
+	return append(dst, '}')
+}
