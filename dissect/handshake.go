@@ -80,15 +80,17 @@ type HandshakeReader struct {
 	skipping int // bytes still to skip of a message over the cap
 	spans    []msgSpan
 	seen     map[int]struct{} // frames' set once they are many (appendFrames)
+	out      []*Message       // Add's result, reused
 }
 
 // Pending reports how many bytes of an unfinished message are buffered.
 func (h *HandshakeReader) Pending() int { return len(h.pending) }
 
 // Add consumes one record's handshake bytes and returns every message it
-// completed, in order.
+// completed, in order. The slice is valid until the next Add (the
+// messages stay).
 func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
-	var msgs []*Message
+	msgs := h.out[:0]
 	var errs []*Error
 	maxMsg := h.MaxMessage
 	if maxMsg <= 0 {
@@ -107,14 +109,18 @@ func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
 			n := int(data[1])<<16 | int(data[2])<<8 | int(data[3])
 			if handshakeHeaderLen+n <= len(data) && n <= maxMsg {
 				end := handshakeHeaderLen + n
-				msgs = append(msgs, &Message{
-					Type:    HandshakeType(data[0]),
-					Length:  n,
-					Body:    data[handshakeHeaderLen:end:end],
-					Frames:  framesOf(f, base, base+end),
-					Records: []int{f.Record},
-					spans:   []msgSpan{{off: 0, n: end, base: base, frames: f.Frames}},
-				})
+				b := &wholeMessage{
+					Message: Message{
+						Type:   HandshakeType(data[0]),
+						Length: n,
+						Body:   data[handshakeHeaderLen:end:end],
+						Frames: framesOf(f, base, base+end),
+					},
+					record: [1]int{f.Record},
+					span:   [1]msgSpan{{off: 0, n: end, base: base, frames: f.Frames}},
+				}
+				b.Records, b.spans = b.record[:], b.span[:]
+				msgs = append(msgs, &b.Message)
 				data, base = data[end:], base+end
 				continue
 			}
@@ -163,7 +169,16 @@ func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
 		})
 		h.reset()
 	}
+	h.out = msgs
 	return msgs, errs
+}
+
+// wholeMessage is a message that one record carried whole, with its
+// one-entry lists: one allocation, not three (most messages are).
+type wholeMessage struct {
+	Message
+	record [1]int
+	span   [1]msgSpan
 }
 
 // Flush reports an unfinished message at the end of the stream.

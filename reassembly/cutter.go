@@ -101,9 +101,34 @@ walk:
 			return
 		}
 	}
+	c.reserve(len(data), data)
 	c.spans = append(c.spans, Span{Frame: frame, Time: t, Off: len(c.buf), Len: len(data)})
 	c.buf = append(c.buf, data...)
 	c.cut(false)
+}
+
+// reserve makes room in buf, at once, for the record that starts it (or
+// starts data, with buf empty) when the n bytes coming do not complete it:
+// a record that spans segments then costs one allocation of its size,
+// not one per doubling.
+func (c *cutter) reserve(n int, data []byte) {
+	if c.state != cutTLS && c.state != cutDetect {
+		return
+	}
+	h := c.buf
+	if len(h) == 0 {
+		h = data
+	}
+	if len(h) < recordHeaderLen || !plausibleHeader(h) {
+		return
+	}
+	need := recordHeaderLen + (int(h[3])<<8 | int(h[4]))
+	if need <= len(c.buf)+n || need <= cap(c.buf) {
+		return
+	}
+	b := make([]byte, len(c.buf), need)
+	copy(b, c.buf)
+	c.buf = b
 }
 
 // wholeRecord reports whether data, at a record boundary with nothing
