@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -156,4 +157,43 @@ func peakLiveHeap(f func()) uint64 {
 	close(stop)
 	<-done
 	return peak.Load()
+}
+
+// Without --max-memory the collector gets a soft limit that keeps a small
+// heap small (baseHeapTarget) and moves up with a growing live heap, never
+// below 5/3 of it, so that the collector does not run back to back; the
+// limit before the run comes back at its end, and GOMEMLIMIT wins.
+func TestMemoryTargetFollowsLiveHeap(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	t.Setenv("GOMEMLIMIT", "") // what a user's environment may set is tested below
+	m := newMonitor(options{}, nil, func() int { return 0 }, nil, io.Discard)
+	require.Equal(t, int64(baseHeapTarget), debug.SetMemoryLimit(-1), "a small heap stays small")
+
+	// A live heap of 100 MiB (many open flows): the limit moves up.
+	ballast := make([][]byte, 100)
+	for i := range ballast {
+		ballast[i] = make([]byte, 1<<20)
+	}
+	runtime.GC()
+	m.checkMemory()
+	lim := debug.SetMemoryLimit(-1)
+	assert.GreaterOrEqual(t, lim, int64(100<<20)*5/3, "room for the collector above the live heap")
+	assert.Less(t, lim, int64(100<<20)*2, "still less than Go's default heap goal")
+	runtime.KeepAlive(ballast)
+
+	// And back down once the flows are gone.
+	ballast = nil
+	runtime.GC()
+	m.checkMemory()
+	assert.Equal(t, int64(baseHeapTarget), debug.SetMemoryLimit(-1))
+
+	m.finish(reassembly.Stats{}, capture.DecodeStats{}, nil)
+	assert.Equal(t, prev, debug.SetMemoryLimit(-1), "the limit before the run is back")
+
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	debug.SetMemoryLimit(1 << 30)
+	m = newMonitor(options{}, nil, func() int { return 0 }, nil, io.Discard)
+	assert.Equal(t, int64(1<<30), debug.SetMemoryLimit(-1), "GOMEMLIMIT is the user's")
+	m.finish(reassembly.Stats{}, capture.DecodeStats{}, nil)
 }

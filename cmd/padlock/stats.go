@@ -53,6 +53,10 @@ type monitor struct {
 	evict   func(share float64) int
 	sample  []metrics.Sample
 	memEvic int
+
+	// the collector's soft limit without --max-memory (memoryTarget)
+	target    int64 // the limit set now (0: not managed)
+	prevLimit int64 // the limit before, restored by finish
 }
 
 const (
@@ -78,6 +82,11 @@ func newMonitor(o options, src *capture.Source, conns func() int, evict func(sha
 		m.capMiB, m.limit = o.perf.maxMemory, uint64(heapCap)*3/4
 		m.evict = evict
 		m.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	} else if os.Getenv("GOMEMLIMIT") == "" {
+		m.prevLimit = debug.SetMemoryLimit(-1)
+		m.target = memoryTarget(0)
+		debug.SetMemoryLimit(m.target)
+		m.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	}
 	if o.quiet || o.read == "-" || !isTTY(stderr) {
 		return m
@@ -101,7 +110,7 @@ func (m *monitor) packet(n int) {
 	m.bytes += int64(n)
 	if m.packets >= m.next {
 		m.next = m.packets + progressEvery
-		if m.limit > 0 {
+		if m.limit > 0 || m.target > 0 {
 			// A dense capture opens thousands of flows between checks.
 			m.next = m.packets + memoryEvery
 			m.checkMemory()
@@ -137,13 +146,46 @@ const (
 	evictShare = 0.25
 )
 
-// checkMemory ends the oldest connections while the live heap is over the cap.
+// checkMemory ends the oldest connections while the live heap is over the
+// cap, or, with no cap, moves the collector's soft limit with the live heap
+// (memoryTarget).
 func (m *monitor) checkMemory() {
 	metrics.Read(m.sample)
-	if m.sample[0].Value.Kind() != metrics.KindUint64 || m.sample[0].Value.Uint64() <= m.limit {
+	if m.sample[0].Value.Kind() != metrics.KindUint64 {
 		return
 	}
-	m.memEvic += m.evict(evictShare)
+	live := m.sample[0].Value.Uint64()
+	if m.target > 0 {
+		if t := memoryTarget(live); t != m.target {
+			m.target = t
+			debug.SetMemoryLimit(t)
+		}
+		return
+	}
+	if live > m.limit {
+		m.memEvic += m.evict(evictShare)
+	}
+}
+
+// Without --max-memory (or GOMEMLIMIT), the collector is given a soft
+// limit of baseHeapTarget, or 5/3 of the live heap when that is more.
+// Left alone, Go lets the heap grow to twice the live heap before it
+// collects: on the 118,517-connection handshake capture, whose live heap
+// peaks at 27 MiB, that is 77 MiB resident; with the limit, 60 MiB, for
+// about a tenth more time (the collector runs twice as often). A live
+// heap that grows (many open flows) takes the limit up with it, so the
+// collector always has two thirds of the live heap to spare: it never
+// runs back to back, as it would under a fixed limit the live heap nears.
+const (
+	baseHeapTarget       = 48 << 20
+	targetNum, targetDen = 5, 3
+)
+
+// memoryTarget is the soft limit for a live heap of live bytes, in steps
+// of 1 MiB so that a live heap that hardly moves leaves the limit alone.
+func memoryTarget(live uint64) int64 {
+	t := max(int64(baseHeapTarget), int64(live)*targetNum/targetDen)
+	return (t + 1<<20 - 1) &^ (1<<20 - 1)
 }
 
 // readPos is how far into the file reading has got, from the bytes of the
@@ -174,6 +216,9 @@ func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 // finish clears the progress line and prints --stats.
 func (m *monitor) finish(ts reassembly.Stats, ds capture.DecodeStats, h *handler) {
+	if m.target > 0 {
+		debug.SetMemoryLimit(m.prevLimit)
+	}
 	if m.drawn > 0 {
 		fmt.Fprintf(m.stderr, "\r%*s\r", m.drawn, "")
 	}
