@@ -428,7 +428,8 @@ func TestRSTReleasesConnection(t *testing.T) {
 	require.Len(t, rec.done, n, "each reported at its RST")
 	assert.Equal(t, n, tr.Stats().LateSegments)
 	assert.Equal(t, 0, tr.held, "gopacket let go of every connection at its RST")
-	assert.Equal(t, n, len(tr.flows), "their tombstones wait")
+	assert.Empty(t, tr.flows)
+	assert.Equal(t, n, len(tr.graves), "their tombstones wait")
 
 	// Later, on another tuple: the tombstones' time is up.
 	g := newFlow(5000, 300, 400)
@@ -438,6 +439,7 @@ func TestRSTReleasesConnection(t *testing.T) {
 		tr.Add(&g.out[j])
 	}
 	assert.Equal(t, 1, len(tr.flows), "only the new connection's flow is left")
+	assert.Empty(t, tr.graves)
 	assert.Equal(t, 1, tr.held)
 	tr.Close()
 	assert.Equal(t, 0, tr.held)

@@ -176,10 +176,15 @@ type Tracker struct {
 	// Ended connections leave a tombstone on their 4-tuple for
 	// tombstoneTTL, so that late packets (the last ACK, a retransmitted
 	// FIN) are dropped instead of starting a connection, while gopacket
-	// has already let go of the stream. tombs counts them in flows.
-	tombQ []*flowGen
-	tombs int
-	now   time.Time // capture time of the latest segment
+	// has already let go of the stream: graves, apart from the live
+	// flows, in order of their end in tombQ. A busy capture holds tens of
+	// thousands (one per connection ended in tombstoneTTL), so a grave
+	// holds no pointer (the collector never looks into the map) and what
+	// only RSTs need is in graveRST.
+	graves   map[tupleKey]grave
+	graveRST map[tupleKey]*rstInfo
+	tombQ    []tombEntry
+	now      time.Time // capture time of the latest segment
 }
 
 // tombstoneTTL is how long (capture time) an ended connection's 4-tuple
@@ -220,22 +225,34 @@ type tupleKey struct {
 
 // flowGen tracks reuse of one 4-tuple: a SYN with a new initial sequence
 // number on a tuple in use starts a new connection (generation).
-//
-// A busy capture holds tens of thousands of tombstones at once (ended
-// connections' tuples, for tombstoneTTL), so a flowGen is kept small: what
-// only RSTs need is apart, in rst.
 type flowGen struct {
-	// ended is when the connection ended (zero while it lives); a
-	// tombstone waits for gopacket (waitGP) after a RST, which leaves a
-	// half open in gopacket's pool.
-	ended  time.Time
 	key    tupleKey
 	conn   *Conn
-	rst    *rstInfo // nil when no RST is involved
+	rst    *rstInfo // what a RST left on the tuple before this connection; nil if none
 	gen    int
 	synSeq uint32
-	waitGP bool
 	hasSYN bool
+	buried bool // the connection ended and left its grave
+}
+
+// grave is the tombstone of a flow whose connection ended: what tells a late
+// packet of it from a new connection on the tuple.
+type grave struct {
+	ended  int64 // capture time (Unix ns) of the connection's last packet
+	gen    int
+	synSeq uint32
+	hasSYN bool
+	// waitGP: after a RST gopacket still holds the open half; the grave
+	// stays until gopacket lets go of it (ReassemblyComplete), so that a
+	// new SYN on the tuple does not join the old stream.
+	waitGP bool
+}
+
+// tombEntry is a grave in tombQ: its tuple and end, which tell it from a
+// later grave on the same tuple.
+type tombEntry struct {
+	key   tupleKey
+	ended int64
 }
 
 // rstInfo is what a RST leaves on a flow.
@@ -269,20 +286,21 @@ func (d *droppedData) add(seg *capture.Segment) {
 }
 
 // dataAfterOwnRST reports whether seg carries data from the side that sent
-// the RST which ended the connection tombstone fg stands for. The peer's data in flight after a RST is
-// normal; the RST sender's own data is not: a stack that sent a RST has
-// no connection left to send on.
-func dataAfterOwnRST(fg *flowGen, seg *capture.Segment) bool {
-	if fg.rst == nil || fg.rst.conn == nil || len(seg.TCP.Payload) == 0 || seg.TCP.SYN || seg.TCP.RST {
+// the RST which ended the connection a grave stands for (rst, its RST's
+// record). The peer's data in flight after a RST is normal; the RST
+// sender's own data is not: a stack that sent a RST has no connection left
+// to send on.
+func dataAfterOwnRST(rst *rstInfo, seg *capture.Segment) bool {
+	if rst == nil || rst.conn == nil || len(seg.TCP.Payload) == 0 || seg.TCP.SYN || seg.TCP.RST {
 		return false
 	}
 	src, _ := seg.Net.Endpoints()
-	return uint16(seg.TCP.SrcPort) == fg.rst.from.Port && addr(src.Raw()) == fg.rst.from.IP
+	return uint16(seg.TCP.SrcPort) == rst.from.Port && addr(src.Raw()) == rst.from.IP
 }
 
 // New returns a tracker that reports to h.
 func New(opts Options, h Handler) *Tracker {
-	t := &Tracker{opts: opts, h: h, flows: map[tupleKey]*flowGen{}, finished: map[int]*Conn{}, nextEmit: 1}
+	t := &Tracker{opts: opts, h: h, flows: map[tupleKey]*flowGen{}, graves: map[tupleKey]grave{}, graveRST: map[tupleKey]*rstInfo{}, finished: map[int]*Conn{}, nextEmit: 1}
 	t.pool = gpr.NewStreamPool(factory{t})
 	t.asm = gpr.NewAssembler(t.pool)
 	t.asm.MaxBufferedPagesPerConnection = opts.MaxPagesPerConn
@@ -326,14 +344,15 @@ func (t *Tracker) add(seg *capture.Segment) {
 	tcp := seg.TCP
 	k := makeKey(seg.Net, uint16(tcp.SrcPort), uint16(tcp.DstPort))
 	fg := t.flows[k]
-	if fg != nil && !fg.ended.IsZero() {
-		afterRST := dataAfterOwnRST(fg, seg)
-		if !afterRST && (!tcp.SYN || tcp.ACK || (fg.hasSYN && fg.synSeq == tcp.Seq)) {
+	if g, ok := t.graves[k]; ok && fg == nil {
+		rst := t.graveRST[k]
+		afterRST := dataAfterOwnRST(rst, seg)
+		if !afterRST && (!tcp.SYN || tcp.ACK || (g.hasSYN && g.synSeq == tcp.Seq)) {
 			t.stats.LateSegments++
-			if fg.rst != nil && fg.rst.conn != nil && len(tcp.Payload) > 0 {
+			if rst != nil && rst.conn != nil && len(tcp.Payload) > 0 {
 				// Kept count of: if the RST's sender comes back, the
 				// RST was forged and these bytes were the conversation.
-				fg.rst.dropped.add(seg)
+				rst.dropped.add(seg)
 			}
 			return
 		}
@@ -341,18 +360,17 @@ func (t *Tracker) add(seg *capture.Segment) {
 		if !t.room(k, seg) {
 			return
 		}
-		old := fg
-		fg = &flowGen{key: k, gen: fg.gen + 1, hasSYN: true, synSeq: tcp.Seq}
+		fg = &flowGen{key: k, gen: g.gen + 1, hasSYN: true, synSeq: tcp.Seq}
 		if afterRST {
 			// The side that sent the RST goes on sending: the RST did
 			// not end the conversation (a forged RST that never reached
 			// the peer, the classic way to blind an observer). Follow the
 			// rest as a new connection that says why, not drop it.
 			fg.hasSYN, fg.synSeq = false, 0
-			fg.rst = &rstInfo{afterRST: old.rst.conn, dropped: old.rst.dropped}
+			fg.rst = &rstInfo{afterRST: rst.conn, dropped: rst.dropped}
 		}
 		t.flows[k] = fg
-		t.tombs--
+		t.unbury(k)
 	}
 	if fg == nil {
 		if !t.room(k, seg) {
@@ -429,47 +447,54 @@ func (t *Tracker) closePeer(c *Conn, netFlow gopacket.Flow, tcp *layers.TCP, now
 	t.asm.AssembleWithContext(netFlow.Reverse(), t.peerRST, t.peerCtx)
 }
 
-// bury leaves a tombstone for c's 4-tuple (see Tracker.tombQ).
+// bury leaves a grave for c's 4-tuple (see Tracker.graves), unless a newer
+// connection has the tuple.
 func (t *Tracker) bury(c *Conn, waitGP bool) {
 	fg := c.gen
-	if fg == nil || t.flows[fg.key] != fg || !fg.ended.IsZero() {
+	if fg == nil || fg.buried || t.flows[fg.key] != fg {
 		return
 	}
-	fg.ended, fg.waitGP = c.End, waitGP
+	fg.buried = true
+	fg.conn = nil // the flow table holds no ended connection
+	delete(t.flows, fg.key)
+	g := grave{ended: endedAt(c), gen: fg.gen, synSeq: fg.synSeq, hasSYN: fg.hasSYN, waitGP: waitGP}
+	t.graves[fg.key] = g
+	delete(t.graveRST, fg.key)
 	if c.reset {
 		// Who sent the RST, to tell a forged one later (dataAfterOwnRST).
 		from := c.B
 		if c.RST[AtoB] != 0 {
 			from = c.A
 		}
-		fg.rst = &rstInfo{from: from, conn: c}
-	} else {
-		fg.rst = nil // nothing of an earlier RST matters to a tombstone
+		t.graveRST[fg.key] = &rstInfo{from: from, conn: c}
 	}
-	fg.conn = nil // a tombstone holds no connection
-	if fg.ended.IsZero() {
-		fg.ended = c.Start
-	}
-	t.tombs++
-	t.tombQ = append(t.tombQ, fg)
+	t.tombQ = append(t.tombQ, tombEntry{key: fg.key, ended: g.ended})
 }
 
-// unbury removes fg's tombstone from the flow table if it is still there.
-func (t *Tracker) unbury(fg *flowGen) {
-	if t.flows[fg.key] == fg && !fg.ended.IsZero() {
-		delete(t.flows, fg.key)
-		t.tombs--
+// endedAt is c's grave's time.
+func endedAt(c *Conn) int64 {
+	if c.End.IsZero() {
+		return c.Start.UnixNano()
 	}
+	return c.End.UnixNano()
 }
 
-// expireTombstones drops the tombstones of connections ended before t0.
+// unbury removes the grave on tuple k, if any.
+func (t *Tracker) unbury(k tupleKey) {
+	delete(t.graves, k)
+	delete(t.graveRST, k)
+}
+
+// expireTombstones drops the graves of connections ended before t0, but
+// those that wait for gopacket (grave.waitGP).
 func (t *Tracker) expireTombstones(t0 time.Time) {
+	cut := t0.UnixNano()
 	n := 0
-	for n < len(t.tombQ) && t.tombQ[n].ended.Before(t0) {
-		if fg := t.tombQ[n]; !fg.waitGP {
-			t.unbury(fg)
+	for n < len(t.tombQ) && t.tombQ[n].ended < cut {
+		e := t.tombQ[n]
+		if g, ok := t.graves[e.key]; ok && g.ended == e.ended && !g.waitGP {
+			t.unbury(e.key)
 		}
-		t.tombQ[n] = nil
 		n++
 	}
 	if n > 0 {
@@ -886,15 +911,18 @@ func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
 	c := s.c
 	s.t.finish(c)
 	s.t.held--
-	// gopacket forgets the stream now, so a tombstone that waited for it
+	// gopacket forgets the stream now, so a grave that waited for it
 	// (bury, after a RST) goes the way of any other: now if its time is
-	// up (expireTombstones let it out of the queue), when it is if not
-	// (closePeer ended the stream at once). The tombstone keeps late
-	// packets of the connection away from a new one.
-	if fg := c.gen; c.reset && fg != nil && fg.waitGP {
-		fg.waitGP = false
-		if fg.ended.Before(s.t.now.Add(-tombstoneTTL)) {
-			s.t.unbury(fg)
+	// up (expireTombstones left it), when it is if not (closePeer ended
+	// the stream at once). The grave keeps late packets of the
+	// connection away from a new one.
+	if fg := c.gen; c.reset && fg != nil && fg.buried {
+		if g, ok := s.t.graves[fg.key]; ok && g.ended == endedAt(c) && g.waitGP {
+			g.waitGP = false
+			s.t.graves[fg.key] = g
+			if g.ended < s.t.now.Add(-tombstoneTTL).UnixNano() {
+				s.t.unbury(fg.key)
+			}
 		}
 	}
 	return true
