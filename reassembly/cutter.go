@@ -108,9 +108,11 @@ walk:
 }
 
 // reserve makes room in buf, at once, for the record that starts it (or
-// starts data, with buf empty) when the n bytes coming do not complete it:
-// a record that spans segments then costs one allocation of its size,
-// not one per doubling.
+// starts data, with buf empty) when the n bytes coming do not complete it
+// but make at least half of it: a record that spans segments then costs
+// one allocation of its size, not one per doubling. Never sooner: a
+// header alone must not make a flow hold the 16 KiB it announces (a
+// hostile or stalled one would, for each of thousands of flows).
 func (c *cutter) reserve(n int, data []byte) {
 	if c.state != cutTLS && c.state != cutDetect {
 		return
@@ -123,7 +125,8 @@ func (c *cutter) reserve(n int, data []byte) {
 		return
 	}
 	need := recordHeaderLen + (int(h[3])<<8 | int(h[4]))
-	if need <= len(c.buf)+n || need <= cap(c.buf) {
+	have := len(c.buf) + n
+	if need <= have || need <= cap(c.buf) || need > 2*have {
 		return
 	}
 	b := make([]byte, len(c.buf), need)

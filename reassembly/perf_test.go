@@ -445,3 +445,27 @@ func TestRSTReleasesConnection(t *testing.T) {
 	assert.Equal(t, 0, tr.held)
 	assert.Equal(t, n+1, tr.Stats().Connections)
 }
+
+// A handshake record that spans segments is buffered in one array of its
+// size once half of it is in, not by doubling; a header that announces
+// 16 KiB and then stalls holds only what came (thousands of such flows
+// must not each hold what their headers claim).
+func TestCutterBuffersRecordAtItsSize(t *testing.T) {
+	var got []*Record
+	c := newCutter(AtoB, func(r *Record) { got = append(got, r) }, func(Problem) {})
+	c.start(true)
+	rec := record(22, 4000, 7) // a certificate chain, say
+	now := time.Now()
+	c.push(rec[:1448], 1, now, false)
+	assert.Less(t, cap(c.buf), 2000, "a third of a record: buffered as it came")
+	c.push(rec[1448:2896], 2, now, false)
+	assert.Equal(t, len(rec), cap(c.buf), "two thirds: room for the whole record at once")
+	c.push(rec[2896:], 3, now, false)
+	require.Len(t, got, 1)
+	assert.Equal(t, 4000, got[0].Length)
+
+	stalled := newCutter(AtoB, func(*Record) {}, func(Problem) {})
+	stalled.start(true)
+	stalled.push(record(22, 16000, 1)[:40], 1, now, false)
+	assert.Less(t, cap(stalled.buf), 1024, "a header alone reserves nothing")
+}
