@@ -250,7 +250,7 @@ func ParseExtensionsIn(data []byte, ctx ExtContext, off int) ([]Extension, []*Er
 		}
 		seen[typ/64] |= 1 << (typ % 64)
 		e := Extension{Type: t, Data: body, Off: at}
-		e.Decoded, e.Malformed = d.decode(t, body)
+		e.Decoded, e.Malformed = d.cachedDecode(t, body)
 		exts = append(exts, e)
 	}
 	if ctx == ExtContextClientHello {

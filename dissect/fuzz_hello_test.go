@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -138,6 +139,21 @@ func FuzzParseExtensions(f *testing.F) {
 			e.Off -= base
 		}
 		checkHello(t, data, exts, errs, base)
+
+		// Again, from another copy of the bytes: what the cache of
+		// decoded extensions gives (a hit now, for the bodies it
+		// keeps) is what decoding gives.
+		again := append([]byte(nil), data...)
+		exts2, errs2 := ParseExtensionsIn(again, ExtContext(ctx%8), base)
+		for i := range exts2 {
+			exts2[i].Data = exts[i].Data // the raw bodies alias their input, as they should
+		}
+		for _, e := range errs2 {
+			e.Off -= base
+		}
+		if !reflect.DeepEqual(exts, exts2) || !reflect.DeepEqual(errs, errs2) {
+			t.Fatalf("decoded differently the second time:\n%#v\n%#v", exts, exts2)
+		}
 	})
 }
 
