@@ -94,15 +94,16 @@ const (
 // Data and the strings inside Decoded alias the input where they can; the
 // caller must not reuse the input while the value is in use.
 type Extension struct {
-	Type ExtensionType
 	Data []byte // raw body (aliases the input)
 	// Decoded is a pointer to one of the *Ext structs (snake_case JSON), or
 	// nil when the type is unknown. When Malformed is set it holds what was
-	// read before the problem.
+	// read before the problem. It is shared with every hello that sent
+	// the same bytes (see extcache.go): never write into it.
 	Decoded any
 	// Off is the offset of the extension's 4-byte header within the message
 	// body (the same origin as Error.Off).
-	Off int
+	Off  int
+	Type ExtensionType // after the wider fields: a hello keeps ~15 of these per open flow
 	// Malformed is set when an extension_malformed or
 	// extension_trailing_data error was returned for this body (a value
 	// problem such as sni_invalid does not set it).
