@@ -17,9 +17,22 @@ const handshakeHeaderLen = 4
 // HandshakeReader, with a way to tell which frames carried any range of it.
 type Fragment struct {
 	Data   []byte
-	Record int                    // record number in the connection
-	Frames func(off, n int) []int // frames that carried Data[off:off+n]
+	Record int         // record number in the connection
+	Frames FrameSource // frames that carried Data[off:off+n]
 }
+
+// FrameSource tells which frames carried n bytes at off of a record. An
+// interface rather than a func: a record (reassembly.Record) is one
+// without the allocation a method value costs, for each of a
+// connection's records.
+type FrameSource interface {
+	FramesOf(off, n int) []int
+}
+
+// FramesFunc is a FrameSource from a function.
+type FramesFunc func(off, n int) []int
+
+func (f FramesFunc) FramesOf(off, n int) []int { return f(off, n) }
 
 // Message is one handshake message, joined from one or more records.
 type Message struct {
@@ -37,9 +50,9 @@ type Message struct {
 
 // msgSpan is a run of a message's bytes carried by one record.
 type msgSpan struct {
-	off, n int                    // offset in the message (header included) and length
-	base   int                    // offset of the run in the record's fragment
-	frames func(off, n int) []int // the record's Fragment.Frames
+	off, n int         // offset in the message (header included) and length
+	base   int         // offset of the run in the record's fragment
+	frames FrameSource // the record's Fragment.Frames
 }
 
 // FramesOf returns the frames that carried Body[off:off+n], in stream
@@ -62,7 +75,7 @@ func (m *Message) FramesOf(off, n int) []int {
 		if a >= b || s.frames == nil {
 			continue
 		}
-		out = appendFrames(out, &seen, s.frames(s.base+a-s.off, b-a))
+		out = appendFrames(out, &seen, s.frames.FramesOf(s.base+a-s.off, b-a))
 	}
 	return out
 }
@@ -211,7 +224,7 @@ func framesOf(f Fragment, from, to int) []int {
 	if f.Frames == nil || to <= from {
 		return nil
 	}
-	return f.Frames(from, to-from)
+	return f.Frames.FramesOf(from, to-from)
 }
 
 // linearFrames is how many distinct frames appendFrames checks one by one

@@ -16,7 +16,7 @@ func msg(typ byte, n int) []byte {
 
 // frag makes a Fragment whose every byte came from frame.
 func frag(data []byte, record, frame int) Fragment {
-	return Fragment{Data: data, Record: record, Frames: func(off, n int) []int { return []int{frame} }}
+	return Fragment{Data: data, Record: record, Frames: FramesFunc(func(off, n int) []int { return []int{frame} })}
 }
 
 func TestHandshakeReader(t *testing.T) {

@@ -18,7 +18,7 @@ func TestHandshakeReaderOneFramePerByte(t *testing.T) {
 	var got []*Message
 	for i := range msg {
 		frame := i + 1
-		msgs, errs := h.Add(Fragment{Data: msg[i : i+1], Record: i + 1, Frames: func(off, k int) []int { return []int{frame} }})
+		msgs, errs := h.Add(Fragment{Data: msg[i : i+1], Record: i + 1, Frames: FramesFunc(func(off, k int) []int { return []int{frame} })})
 		require.Empty(t, errs)
 		got = append(got, msgs...)
 		if i == len(msg)-1 {

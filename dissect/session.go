@@ -18,7 +18,7 @@ type RecordIn struct {
 	// (the inner content type in TLS 1.3), opened with the session's keys.
 	Decrypted bool
 	// Frames tells which frames carried Body[off:off+n].
-	Frames func(off, n int) []int
+	Frames FrameSource
 }
 
 // HandshakeMsg is a handshake message with what was decoded from it.
@@ -158,7 +158,7 @@ func (s *Session) Record(r RecordIn) RecordResult {
 		s.ClientHellos++
 		m := &Message{Type: HandshakeTypeClientHello, Length: len(r.Body), Body: r.Body, Records: []int{r.Number}}
 		if r.Frames != nil {
-			m.Frames = r.Frames(0, len(r.Body))
+			m.Frames = r.Frames.FramesOf(0, len(r.Body))
 		}
 		res.Messages = append(res.Messages, &HandshakeMsg{Message: m, Side: r.Side, ClientHello: ch, Errors: errs})
 		return res
@@ -180,7 +180,7 @@ func (s *Session) Record(r RecordIn) RecordResult {
 		case ContentTypeHandshake:
 			m := &Message{Length: len(r.Body), Records: []int{r.Number}}
 			if r.Frames != nil {
-				m.Frames = r.Frames(0, len(r.Body))
+				m.Frames = r.Frames.FramesOf(0, len(r.Body))
 			}
 			res.Messages = append(res.Messages, &HandshakeMsg{Message: m, Side: r.Side, Encrypted: true})
 		case ContentTypeAlert:
@@ -244,7 +244,7 @@ func frames(r RecordIn, off, n int) []int {
 	if r.Frames == nil {
 		return nil
 	}
-	return r.Frames(off, n)
+	return r.Frames.FramesOf(off, n)
 }
 
 // message decodes a complete cleartext handshake message.

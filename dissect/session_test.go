@@ -8,7 +8,7 @@ import (
 )
 
 func rec(side Side, typ ContentType, n int, body []byte) RecordIn {
-	return RecordIn{Side: side, Type: typ, Body: body, Number: n, Frames: func(off, l int) []int { return []int{n} }}
+	return RecordIn{Side: side, Type: typ, Body: body, Number: n, Frames: FramesFunc(func(off, l int) []int { return []int{n} })}
 }
 
 func TestSessionTLS12EncryptionFollowsCCS(t *testing.T) {

@@ -163,7 +163,8 @@ func (c *cutter) wholeRecord(data []byte) bool {
 // valid, without copying it (as take does from buf), and returns the rest.
 func (c *cutter) takeInPlace(data []byte, frame int, t time.Time) []byte {
 	end := recordHeaderLen + (int(data[3])<<8 | int(data[4]))
-	r := &Record{
+	r := newRecord()
+	*r = Record{
 		Dir:     c.dir,
 		Type:    data[0],
 		Version: uint16(data[1])<<8 | uint16(data[2]),
@@ -171,7 +172,7 @@ func (c *cutter) takeInPlace(data []byte, frame int, t time.Time) []byte {
 		Offset:  c.off,
 		Header:  data[:recordHeaderLen:recordHeaderLen],
 		Body:    data[recordHeaderLen:end:end],
-		Spans:   []Span{{Frame: frame, Time: t, Off: 0, Len: end}},
+		Spans:   append(r.Spans, Span{Frame: frame, Time: t, Off: 0, Len: end}),
 	}
 	c.records++
 	c.firstRec = false
@@ -179,6 +180,20 @@ func (c *cutter) takeInPlace(data []byte, frame int, t time.Time) []byte {
 	c.off += int64(end)
 	c.emit(r)
 	return data[end:]
+}
+
+// spannedRecord is a record with room for the spans of most (one or two
+// segments): one allocation, not two.
+type spannedRecord struct {
+	Record
+	spans [2]Span
+}
+
+// newRecord returns an emptied record whose Spans has room for two.
+func newRecord() *Record {
+	sr := new(spannedRecord)
+	sr.Spans = sr.spans[:0]
+	return &sr.Record
 }
 
 // canSkip reports whether data, at a record boundary with nothing
@@ -451,13 +466,15 @@ func (c *cutter) consumeKeep(n int) {
 // take emits the record of header length hdr and body length n at buf[0].
 func (c *cutter) take(hdr, n int, v2 bool) {
 	end := hdr + n
-	r := &Record{
+	r := newRecord()
+	*r = Record{
 		Dir:    c.dir,
 		Length: n,
 		Offset: c.off,
 		SSLv2:  v2,
 		Header: c.buf[:hdr:hdr],
 		Body:   c.buf[hdr:end:end],
+		Spans:  r.Spans,
 	}
 	if v2 {
 		r.Type = 22

@@ -47,6 +47,9 @@ type Record struct {
 // Frames returns the distinct frames that carried the record, in stream order.
 func (r *Record) Frames() []int { return spanFrames(r.Spans, 0, 1<<62) }
 
+// AppendFrames appends what Frames returns to dst.
+func (r *Record) AppendFrames(dst []int) []int { return appendSpanFrames(dst, r.Spans, 0, 1<<62) }
+
 // FramesOf returns the distinct frames that carried body bytes [off, off+n).
 func (r *Record) FramesOf(off, n int) []int {
 	h := len(r.Header)
@@ -62,8 +65,10 @@ func (r *Record) End() time.Time { return r.Spans[len(r.Spans)-1].Time }
 // LastFrame is the frame that completed the record (where Wireshark shows it).
 func (r *Record) LastFrame() int { return r.Spans[len(r.Spans)-1].Frame }
 
-func spanFrames(spans []Span, from, to int) []int {
-	var out []int
+func spanFrames(spans []Span, from, to int) []int { return appendSpanFrames(nil, spans, from, to) }
+
+func appendSpanFrames(out []int, spans []Span, from, to int) []int {
+	start := len(out)
 	// Spans are in stream order: start at the first that ends past from.
 	// A record sent one byte per segment has thousands of spans, and a
 	// record of thousands of tiny messages asks once per message: a walk
@@ -73,7 +78,7 @@ func spanFrames(spans []Span, from, to int) []int {
 		if s.Off >= to {
 			break
 		}
-		if n := len(out); n > 0 && out[n-1] == s.Frame {
+		if n := len(out); n > start && out[n-1] == s.Frame {
 			continue
 		}
 		out = append(out, s.Frame)

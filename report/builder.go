@@ -159,6 +159,7 @@ type connState struct {
 	panicked      string
 	prints        []helloPrint // fingerprints of the ClientHellos, computed once
 	exts          *extCache    // the builder's
+	frameSlab     []int        // where listed records' frame lists are cut from (frames)
 }
 
 // recMeta is what the builder keeps of a listed record besides it.
@@ -229,7 +230,7 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 	in := dissect.RecordIn{
 		Side: side, Type: dissect.ContentType(r.Type), Version: dissect.Version(r.Version),
 		Header: r.Header, Body: r.Body, Number: num, SSLv2: r.SSLv2,
-		Frames: r.FramesOf,
+		Frames: r,
 	}
 	if typ, plain, ok := b.open(s, r); ok {
 		in.Type, in.Body, in.Decrypted, in.Frames = dissect.ContentType(typ), plain, true, clampFrames(r)
@@ -238,7 +239,7 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 	rec := Record{
 		Number: num, Type: dissect.ContentType(r.Type).String(), TypeCode: int(r.Type),
 		Version: dissect.Version(r.Version).String(), VersionCode: int(r.Version),
-		Length: r.Length, Frames: r.Frames(), Encrypted: res.Encrypted, SSLv2: r.SSLv2,
+		Length: r.Length, Encrypted: res.Encrypted, SSLv2: r.SSLv2,
 		Decrypted: res.Decrypted,
 	}
 	if res.Decrypted && in.Type != dissect.ContentType(r.Type) {
@@ -269,7 +270,9 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 		// message cut into one-byte records must not grow the report
 		// without bound.
 		s.recordsCapped = true
+		rec.Frames = r.Frames()
 	} else {
+		rec.Frames = s.frames(r)
 		s.listed++
 		s.records = append(s.records, rec)
 		s.recMeta = append(s.recMeta, recMeta{side: side, at: r.End()})
@@ -341,6 +344,18 @@ func (b *Builder) Done(c *reassembly.Conn) {
 	if b.err == nil {
 		b.err = b.sink(rep)
 	}
+}
+
+// frames returns r's frames, cut from the state's slab of them: a
+// connection's records cost one or two allocations for their frame lists,
+// not one each. A list is never appended to (its capacity ends with it).
+func (s *connState) frames(r *reassembly.Record) []int {
+	if s.frameSlab == nil {
+		s.frameSlab = make([]int, 0, 32)
+	}
+	start := len(s.frameSlab)
+	s.frameSlab = r.AppendFrames(s.frameSlab)
+	return s.frameSlab[start:len(s.frameSlab):len(s.frameSlab)]
 }
 
 // reuse keeps the per-record lists of a built connection's state for the

@@ -260,7 +260,7 @@ func lastClientHello(s *connState) *dissect.ClientHello {
 // byte range is taken at the same offsets, clamped to the record: exact in
 // TLS 1.3, off by the nonce in TLS 1.2 only where a packet boundary falls
 // within those bytes of a message.
-func clampFrames(r *reassembly.Record) func(off, n int) []int {
+func clampFrames(r *reassembly.Record) dissect.FramesFunc {
 	body := len(r.Body)
 	return func(off, n int) []int {
 		if body == 0 {

@@ -68,7 +68,7 @@ func (c *collector) Record(conn *reassembly.Conn, r *reassembly.Record) {
 	st.n++
 	res := st.s.Record(dissect.RecordIn{
 		Side: dissect.Side(r.Dir), Type: dissect.ContentType(r.Type), Version: dissect.Version(r.Version),
-		Header: r.Header, Body: r.Body, Number: st.n, SSLv2: r.SSLv2, Frames: r.FramesOf,
+		Header: r.Header, Body: r.Body, Number: st.n, SSLv2: r.SSLv2, Frames: r,
 	})
 	for _, m := range res.Messages {
 		if m.Encrypted || len(m.Frames) == 0 {
