@@ -344,7 +344,12 @@ func (t *Tracker) add(seg *capture.Segment) {
 	tcp := seg.TCP
 	k := makeKey(seg.Net, uint16(tcp.SrcPort), uint16(tcp.DstPort))
 	fg := t.flows[k]
-	if g, ok := t.graves[k]; ok && fg == nil {
+	var g grave
+	buried := false
+	if fg == nil { // a live flow has no grave: one map lookup per packet
+		g, buried = t.graves[k]
+	}
+	if buried {
 		rst := t.graveRST[k]
 		afterRST := dataAfterOwnRST(rst, seg)
 		if !afterRST && (!tcp.SYN || tcp.ACK || (g.hasSYN && g.synSeq == tcp.Seq)) {
