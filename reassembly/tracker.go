@@ -177,13 +177,13 @@ type Tracker struct {
 	// tombstoneTTL, so that late packets (the last ACK, a retransmitted
 	// FIN) are dropped instead of starting a connection, while gopacket
 	// has already let go of the stream: graves, apart from the live
-	// flows, in order of their end in tombQ. A busy capture holds tens of
-	// thousands (one per connection ended in tombstoneTTL), so a grave
-	// holds no pointer (the collector never looks into the map) and what
-	// only RSTs need is in graveRST.
+	// flows. A busy capture holds tens of thousands (one per connection
+	// ended in tombstoneTTL), so a grave is small and holds no pointer
+	// (the collector never looks into the map), what only RSTs need is in
+	// graveRST, and the flush finds the expired ones by walking the map
+	// (a queue in order of their end cost as much again).
 	graves   map[tupleKey]grave
 	graveRST map[tupleKey]*rstInfo
-	tombQ    []tombEntry
 	now      time.Time // capture time of the latest segment
 }
 
@@ -246,13 +246,6 @@ type grave struct {
 	// stays until gopacket lets go of it (ReassemblyComplete), so that a
 	// new SYN on the tuple does not join the old stream.
 	waitGP bool
-}
-
-// tombEntry is a grave in tombQ: its tuple and end, which tell it from a
-// later grave on the same tuple.
-type tombEntry struct {
-	key   tupleKey
-	ended int64
 }
 
 // rstInfo is what a RST leaves on a flow.
@@ -473,7 +466,6 @@ func (t *Tracker) bury(c *Conn, waitGP bool) {
 		}
 		t.graveRST[fg.key] = &rstInfo{from: from, conn: c}
 	}
-	t.tombQ = append(t.tombQ, tombEntry{key: fg.key, ended: g.ended})
 }
 
 // endedAt is c's grave's time.
@@ -494,16 +486,10 @@ func (t *Tracker) unbury(k tupleKey) {
 // those that wait for gopacket (grave.waitGP).
 func (t *Tracker) expireTombstones(t0 time.Time) {
 	cut := t0.UnixNano()
-	n := 0
-	for n < len(t.tombQ) && t.tombQ[n].ended < cut {
-		e := t.tombQ[n]
-		if g, ok := t.graves[e.key]; ok && g.ended == e.ended && !g.waitGP {
-			t.unbury(e.key)
+	for k, g := range t.graves {
+		if g.ended < cut && !g.waitGP {
+			t.unbury(k)
 		}
-		n++
-	}
-	if n > 0 {
-		t.tombQ = append(t.tombQ[:0], t.tombQ[n:]...)
 	}
 }
 

@@ -97,10 +97,11 @@ func TestMaxMemoryEvictsOldest(t *testing.T) {
 
 	t.Run("idle flow cost", func(t *testing.T) {
 		// What one open flow costs once its ClientHello is in (issue 6
-		// asks for 1.5 KiB): gopacket's connection (~0.9 KiB), padlock's
-		// connection, cutters, overlap history and tuple (~1.5 KiB), the
-		// session and the parsed ClientHello kept for the report
-		// (~2.8 KiB).
+		// asks for 1.5 KiB): gopacket's connection (~0.8 KiB), padlock's
+		// connection, cutters and tuple (~1.2 KiB), the ClientHello's
+		// record and the session (~1.2 KiB), the parsed ClientHello kept
+		// for the report (~1 KiB; its decoded extensions are shared with
+		// every hello that sent the same bytes). 4.5-4.9 KiB measured.
 		src, err := capture.Open(path, nil)
 		require.NoError(t, err)
 		defer src.Close()
@@ -127,7 +128,7 @@ func TestMaxMemoryEvictsOldest(t *testing.T) {
 		require.Equal(t, flows, tr.Stats().Connections)
 		perFlow := float64(after.HeapAlloc-before.HeapAlloc) / flows
 		t.Logf("%.0f bytes of live heap per idle flow", perFlow)
-		assert.Less(t, perFlow, 6.5*1024, "bytes per idle flow")
+		assert.Less(t, perFlow, 5.5*1024, "bytes per idle flow")
 		tr.Close()
 	})
 }
