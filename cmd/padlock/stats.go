@@ -171,8 +171,8 @@ func (m *monitor) checkMemory() {
 // limit of baseHeapTarget, or 5/3 of the live heap when that is more.
 // Left alone, Go lets the heap grow to twice the live heap before it
 // collects: on the 118,517-connection handshake capture, whose live heap
-// peaks at 27 MiB, that is 77 MiB resident; with the limit, 60 MiB, for
-// about a tenth more time (the collector runs twice as often). A live
+// peaks at 26 MiB, that is 71 MiB resident; with the limit, 59 MiB, for
+// up to a tenth more time (the collector runs twice as often). A live
 // heap that grows (many open flows) takes the limit up with it, so the
 // collector always has two thirds of the live heap to spare: it never
 // runs back to back, as it would under a fixed limit the live heap nears.
