@@ -88,10 +88,6 @@ func runLive(o options, w report.Writer, stderr io.Writer) int {
 		save = capture.NewSaver(f, src.Interface(), o.filter, src.Snaplen())
 		embedSecrets(save, o, stderr)
 	}
-	if !o.quiet {
-		fmt.Fprintf(stderr, "padlock: listening on %s, link-type %s, snapshot length %d bytes\n",
-			src.Interface(), capture.LinkTypeName(src.LinkType()), src.Snaplen())
-	}
 
 	// Signals: the first stops the capture, the second exits at once.
 	sigs := make(chan os.Signal, 2)
@@ -115,6 +111,13 @@ func runLive(o options, w report.Writer, stderr io.Writer) int {
 		case <-done:
 		}
 	}()
+
+	// Said once the signals are caught: whoever waits for it to send one
+	// (a test, a script) must not kill the process by the default action.
+	if !o.quiet {
+		fmt.Fprintf(stderr, "padlock: listening on %s, link-type %s, snapshot length %d bytes\n",
+			src.Interface(), capture.LinkTypeName(src.LinkType()), src.Snaplen())
+	}
 
 	// The reader goroutine ends when Next fails: after Stop, or on a
 	// capture error, which it hands over.
