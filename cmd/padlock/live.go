@@ -146,6 +146,9 @@ func runLive(o options, w report.Writer, stderr io.Writer) int {
 	topts.Ordered = false
 	o.caps.apply(&topts)
 	tracker := reassembly.New(topts, builder)
+	// --max-memory holds on a busy link as it does on a file; without it,
+	// the collector's soft limit follows the live heap (memGuard).
+	mem := newMemGuard(o, tracker.EvictOldest)
 	dec := capture.NewDecoder()
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
@@ -170,6 +173,9 @@ loop:
 				continue // read after -c was reached or output failed; drained, not used
 			}
 			captured++
+			if captured%memoryEvery == 0 {
+				mem.check()
+			}
 			if save != nil {
 				if err := save.Write(p); err != nil {
 					fmt.Fprintf(stderr, "padlock: -w: %v\n", err)
@@ -196,6 +202,7 @@ loop:
 			if f, ok := any(tracker).(flusher); ok {
 				f.Flush(time.Now())
 			}
+			mem.check()
 			if save != nil {
 				if err := save.Flush(); err != nil {
 					fmt.Fprintf(stderr, "padlock: -w: %v\n", err)
@@ -241,6 +248,7 @@ loop:
 	if badPackets > 0 {
 		fmt.Fprintf(stderr, "padlock: warning: %d packets could not be decoded (first: %v)\n", badPackets, firstBad)
 	}
+	mem.finish(stderr)
 	if !o.quiet {
 		printCounters(stderr, st)
 	}

@@ -721,6 +721,20 @@ func TestLive(t *testing.T) {
 		assert.Regexp(t, `\n\d+ packets captured\n\d+ packets received by filter\n\d+ packets dropped by kernel\n$`, p.Stderr())
 	})
 
+	t.Run("max memory ends the oldest connections", func(t *testing.T) {
+		// A cap far below what padlock needs: every look at the heap
+		// (each second, and every 4096 packets) ends the oldest quarter
+		// of the open connections, which are reported at once.
+		p := startPadlock(t, n, nil, "-i", srvIf, "--format", "json", "--max-memory", "1", "tcp port 8444")
+		c := startHelper(t, n.cli, nil, "hello-and-wait", srvAddr+":8444", "capped.padlock.test")
+		c.line(15*time.Second, "the ClientHello")
+		r := parseReport(t, p.line(5*time.Second, "the report of the connection ended early"))
+		assert.Equal(t, "capped.padlock.test", r.TLS.SNI)
+		assert.Equal(t, "idle", r.TCP.End)
+		require.Equal(t, exitOK, interrupt(t, p), "stderr: %s", p.Stderr())
+		assert.Contains(t, p.Stderr(), "padlock: warning: --max-memory: 1 connections were ended early to stay under 1 MiB")
+	})
+
 	t.Run("idle connections end by the flow timeout", func(t *testing.T) {
 		p := startPadlock(t, n, nil, "-i", srvIf, "--format", "json", "--flow-timeout", "1s", "tcp portrange 8443-8444")
 		c := startHelper(t, n.cli, nil, "hello-and-wait", srvAddr+":8444", "idle.padlock.test")

@@ -177,7 +177,7 @@ func TestMemoryTargetFollowsLiveHeap(t *testing.T) {
 		ballast[i] = make([]byte, 1<<20)
 	}
 	runtime.GC()
-	m.checkMemory()
+	m.mem.check()
 	lim := debug.SetMemoryLimit(-1)
 	assert.GreaterOrEqual(t, lim, int64(100<<20)*5/3, "room for the collector above the live heap")
 	assert.Less(t, lim, int64(100<<20)*2, "still less than Go's default heap goal")
@@ -186,7 +186,7 @@ func TestMemoryTargetFollowsLiveHeap(t *testing.T) {
 	// And back down once the flows are gone.
 	ballast = nil
 	runtime.GC()
-	m.checkMemory()
+	m.mem.check()
 	assert.Equal(t, int64(baseHeapTarget), debug.SetMemoryLimit(-1))
 
 	m.finish(reassembly.Stats{}, capture.DecodeStats{}, nil)

@@ -370,7 +370,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 	pl.close()
 	st, h := pl.stats()
 	if p, ok := pl.(*workers); ok {
-		mon.memEvic += p.memEvicted()
+		mon.mem.evicted += p.memEvicted()
 	}
 	mon.finish(st, dec.Stats(), h)
 	capWarnings(st, o.caps, stderr)

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
-	"runtime/metrics"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -47,16 +45,7 @@ type monitor struct {
 	drawn    int // length of the line on screen
 	conns    func() int
 
-	// --max-memory
-	capMiB  int
-	limit   uint64 // bytes of live heap that trigger evictions (0: none)
-	evict   func(share float64) int
-	sample  []metrics.Sample
-	memEvic int
-
-	// the collector's soft limit without --max-memory (memoryTarget)
-	target    int64 // the limit set now (0: not managed)
-	prevLimit int64 // the limit before, restored by finish
+	mem *memGuard
 }
 
 const (
@@ -67,27 +56,7 @@ const (
 func newMonitor(o options, src *capture.Source, conns func() int, evict func(share float64) int, stderr io.Writer) *monitor {
 	m := &monitor{start: time.Now(), stderr: stderr, stats: o.perf.stats, next: progressEvery}
 	m.conns = conns
-	if o.perf.maxMemory > 0 {
-		// The Go runtime collects harder as the heap nears the cap;
-		// the live heap is kept to 60% of it, the rest being the
-		// collector's headroom and buffers.
-		// The cap is on the resident set, which also holds what the
-		// runtime does not manage: the program's own code and data.
-		// So do the batches in flight between workers, which the
-		// evictions cannot shrink.
-		outside := int64(unmanagedRSS + perWorkerRSS*(max(o.workers, 1)-1))
-		// And a heap's pages are never all full: 15% for that.
-		heapCap := max(int64(o.perf.maxMemory)<<20-outside, int64(o.perf.maxMemory)<<20/2) * 85 / 100
-		debug.SetMemoryLimit(heapCap)
-		m.capMiB, m.limit = o.perf.maxMemory, uint64(heapCap)*3/4
-		m.evict = evict
-		m.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	} else if os.Getenv("GOMEMLIMIT") == "" {
-		m.prevLimit = debug.SetMemoryLimit(-1)
-		m.target = memoryTarget(0)
-		debug.SetMemoryLimit(m.target)
-		m.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	}
+	m.mem = newMemGuard(o, evict)
 	if o.quiet || o.read == "-" || !isTTY(stderr) {
 		return m
 	}
@@ -110,10 +79,10 @@ func (m *monitor) packet(n int) {
 	m.bytes += int64(n)
 	if m.packets >= m.next {
 		m.next = m.packets + progressEvery
-		if m.limit > 0 || m.target > 0 {
+		if m.mem.active() {
 			// A dense capture opens thousands of flows between checks.
 			m.next = m.packets + memoryEvery
-			m.checkMemory()
+			m.mem.check()
 		}
 		if !m.progress {
 			return
@@ -123,69 +92,6 @@ func (m *monitor) packet(n int) {
 			m.draw(now)
 		}
 	}
-}
-
-// Evictions under --max-memory: while the live heap is over the cap, each
-// check ends the quarter of the open connections that saw no packet for
-// longest.
-const (
-	// memoryEvery is how often (packets) the heap is looked at.
-	memoryEvery = 1 << 12
-	// unmanagedRSS is about what padlock's resident set holds outside
-	// the Go heap (code, read-only data, thread stacks).
-	unmanagedRSS = 20 << 20
-	// perWorkerRSS is about what each worker past the first adds that
-	// evictions cannot shrink (its batches, results and reports in
-	// flight, and the evictions it has not reached yet). Measured on
-	// 200,000 never-closing flows with 2 workers, 12 MiB let the peak RSS
-	// reach 131 MiB under a cap of 128 and 262 MiB under 256.
-	perWorkerRSS = 32 << 20
-	// memoryPerWorker is the --max-memory each default worker needs.
-	memoryPerWorker = 64
-	// evictShare is the share of the open connections ended per check.
-	evictShare = 0.25
-)
-
-// checkMemory ends the oldest connections while the live heap is over the
-// cap, or, with no cap, moves the collector's soft limit with the live heap
-// (memoryTarget).
-func (m *monitor) checkMemory() {
-	metrics.Read(m.sample)
-	if m.sample[0].Value.Kind() != metrics.KindUint64 {
-		return
-	}
-	live := m.sample[0].Value.Uint64()
-	if m.target > 0 {
-		if t := memoryTarget(live); t != m.target {
-			m.target = t
-			debug.SetMemoryLimit(t)
-		}
-		return
-	}
-	if live > m.limit {
-		m.memEvic += m.evict(evictShare)
-	}
-}
-
-// Without --max-memory (or GOMEMLIMIT), the collector is given a soft
-// limit of baseHeapTarget, or 5/3 of the live heap when that is more.
-// Left alone, Go lets the heap grow to twice the live heap before it
-// collects: on the 118,517-connection handshake capture, whose live heap
-// peaks at 26 MiB, that is 71 MiB resident; with the limit, 59 MiB, for
-// up to a tenth more time (the collector runs twice as often). A live
-// heap that grows (many open flows) takes the limit up with it, so the
-// collector always has two thirds of the live heap to spare: it never
-// runs back to back, as it would under a fixed limit the live heap nears.
-const (
-	baseHeapTarget       = 48 << 20
-	targetNum, targetDen = 5, 3
-)
-
-// memoryTarget is the soft limit for a live heap of live bytes, in steps
-// of 1 MiB so that a live heap that hardly moves leaves the limit alone.
-func memoryTarget(live uint64) int64 {
-	t := max(int64(baseHeapTarget), int64(live)*targetNum/targetDen)
-	return (t + 1<<20 - 1) &^ (1<<20 - 1)
 }
 
 // readPos is how far into the file reading has got, from the bytes of the
@@ -216,19 +122,13 @@ func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 // finish clears the progress line and prints --stats.
 func (m *monitor) finish(ts reassembly.Stats, ds capture.DecodeStats, h *handler) {
-	if m.target > 0 {
-		debug.SetMemoryLimit(m.prevLimit)
-	}
 	if m.drawn > 0 {
 		fmt.Fprintf(m.stderr, "\r%*s\r", m.drawn, "")
 	}
 	if m.file != nil {
 		m.file.Close()
 	}
-	if m.memEvic > 0 {
-		fmt.Fprintf(m.stderr, "padlock: warning: --max-memory: %d connections were ended early to stay under %d MiB (reported with end_seen \"idle\")\n",
-			m.memEvic, m.capMiB)
-	}
+	m.mem.finish(m.stderr)
 	if !m.stats {
 		return
 	}
