@@ -54,7 +54,8 @@ type Conn struct {
 	// State is for the handler's per-connection data.
 	State any
 
-	cut [2]*cutter
+	t   *Tracker // the tracker that follows it (its cutters' sink: cutRecord)
+	cut [2]cutter
 	// hist keeps the last bytes delivered per direction, to tell a
 	// retransmission that repeats them from one that contradicts them.
 	hist [2]history

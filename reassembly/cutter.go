@@ -35,19 +35,29 @@ type cutter struct {
 	scanPos  int    // positions of buf before this were rejected as headers
 	records  int
 	skipped  int64 // bytes not in any record (gaps, scanning, non-TLS)
-	emit     func(*Record)
-	problem  func(Problem)
+	sink     cutSink
 	firstRec bool // no record cut yet: an SSLv2 ClientHello is allowed
 	// synced: the cutter found a record header at least once, so the
 	// direction spoke TLS (or tried to) even if no record was completed.
 	synced bool
 
-	// Application data walked without copying: when skipApp says the
-	// handler does not want the body, an application_data record is
-	// followed by its header alone and its bytes are never buffered.
-	skipApp func() bool // nil: every body is kept
-	skipRem int         // bytes of the skipped record still to come (0: none)
-	skip    *skipState  // allocated at the first skipped record
+	// Application data walked without copying: when the sink says
+	// (skipAppData) the handler does not want the body, an
+	// application_data record is followed by its header alone and its
+	// bytes are never buffered.
+	filter  bool       // the sink may not want them; false: every body is kept
+	skipRem int        // bytes of the skipped record still to come (0: none)
+	skip    *skipState // allocated at the first skipped record
+}
+
+// cutSink is where a cutter's records and problems go: the connection
+// (Conn), with no closure to allocate for each of its two cutters.
+type cutSink interface {
+	cutRecord(d Dir, r *Record)
+	cutProblem(d Dir, p Problem)
+	// skipAppData reports whether application data bodies are unwanted
+	// now (asked only of a cutter made with filter).
+	skipAppData() bool
 }
 
 // skipState is the record being skipped, kept apart from the cutter so
@@ -60,9 +70,13 @@ type skipState struct {
 	rec   Record // reused: a skipped record lives only during emit
 }
 
-func newCutter(dir Dir, emit func(*Record), problem func(Problem)) *cutter {
-	return &cutter{dir: dir, emit: emit, problem: problem, firstRec: true}
+// init readies c, in place, to cut direction dir for sink.
+func (c *cutter) init(dir Dir, sink cutSink, filter bool) {
+	*c = cutter{dir: dir, sink: sink, filter: filter, firstRec: true}
 }
+
+func (c *cutter) emit(r *Record)    { c.sink.cutRecord(c.dir, r) }
+func (c *cutter) problem(p Problem) { c.sink.cutProblem(c.dir, p) }
 
 // start tells the cutter whether the stream's first byte was seen (SYN) or
 // the capture joined mid-connection.
@@ -200,13 +214,13 @@ func newRecord() *Record {
 // buffered, starts with an application_data record whose body is not
 // wanted.
 func (c *cutter) canSkip(data []byte) bool {
-	return c.skipApp != nil && c.state == cutTLS && len(c.buf) == 0 && !c.firstRec &&
-		len(data) >= recordHeaderLen && data[0] == 23 && plausibleHeader(data) && c.skipApp()
+	return c.filter && c.state == cutTLS && len(c.buf) == 0 && !c.firstRec &&
+		len(data) >= recordHeaderLen && data[0] == 23 && plausibleHeader(data) && c.sink.skipAppData()
 }
 
 // wantSkip is canSkip for the record at the front of buf.
 func (c *cutter) wantSkip() bool {
-	return c.skipApp != nil && !c.firstRec && c.buf[0] == 23 && c.skipApp()
+	return c.filter && !c.firstRec && c.buf[0] == 23 && c.sink.skipAppData()
 }
 
 // startSkip begins skipping the record whose header starts hdr, at c.off.

@@ -164,7 +164,8 @@ type Tracker struct {
 	released map[int]bool
 	// spare is a segment context gopacket did not keep, reused by the
 	// next segment so that in-order segments allocate nothing.
-	spare *segCtx
+	spare     *segCtx
+	appFilter AppDataFilter // h, when it says which application data it wants
 	// held counts the streams gopacket holds (created, not yet let go).
 	held int
 	// peerRST and peerCtx are closePeer's made-up segment.
@@ -294,6 +295,7 @@ func dataAfterOwnRST(rst *rstInfo, seg *capture.Segment) bool {
 // New returns a tracker that reports to h.
 func New(opts Options, h Handler) *Tracker {
 	t := &Tracker{opts: opts, h: h, flows: map[tupleKey]*flowGen{}, graves: map[tupleKey]grave{}, graveRST: map[tupleKey]*rstInfo{}, finished: map[int]*Conn{}, nextEmit: 1}
+	t.appFilter, _ = h.(AppDataFilter)
 	t.pool = gpr.NewStreamPool(factory{t})
 	t.asm = gpr.NewAssembler(t.pool)
 	t.asm.MaxBufferedPagesPerConnection = opts.MaxPagesPerConn
@@ -656,7 +658,7 @@ func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.Ass
 	t.held++
 	t.stats.Connections++
 	seg := t.curSeg
-	c := &Conn{ID: t.nextID, gen: t.cur}
+	c := &Conn{ID: t.nextID, gen: t.cur, t: t}
 	if seg != nil {
 		src, dst := seg.Net.Endpoints()
 		c.A = Endpoint{IP: addr(src.Raw()), Port: uint16(tcp.SrcPort)}
@@ -667,22 +669,7 @@ func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.Ass
 		t.cur.conn = c
 	}
 	for d := range c.cut {
-		dir := Dir(d)
-		c.cut[d] = newCutter(dir, func(r *Record) {
-			c.Records[dir]++
-			c.TLS = true
-			t.stats.Records++
-			t.h.Record(c, r)
-		}, func(p Problem) {
-			if p.Code == CodeStreamGap {
-				c.Gaps[dir]++
-				t.stats.Gaps++
-			}
-			t.h.Problem(c, p)
-		})
-		if f, ok := t.h.(AppDataFilter); ok {
-			c.cut[d].skipApp = func() bool { return !f.WantAppData(c) }
-		}
+		c.cut[d].init(Dir(d), c, t.appFilter != nil)
 	}
 	if o, ok := t.h.(Opener); ok {
 		o.Open(c)
@@ -704,6 +691,25 @@ func addr(b []byte) netip.Addr {
 	a, _ := netip.AddrFromSlice(b)
 	return a
 }
+
+// A connection is its cutters' sink.
+
+func (c *Conn) cutRecord(d Dir, r *Record) {
+	c.Records[d]++
+	c.TLS = true
+	c.t.stats.Records++
+	c.t.h.Record(c, r)
+}
+
+func (c *Conn) cutProblem(d Dir, p Problem) {
+	if p.Code == CodeStreamGap {
+		c.Gaps[d]++
+		c.t.stats.Gaps++
+	}
+	c.t.h.Problem(c, p)
+}
+
+func (c *Conn) skipAppData() bool { return !c.t.appFilter.WantAppData(c) }
 
 // stream is gopacket's view of a Conn.
 type stream struct {
@@ -814,7 +820,7 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 	// gopacket's direction is relative to its own first packet; ours is
 	// relative to A. Work it out from the segment's sequence space.
 	d := s.dirFromCtx(gdir, first)
-	cut := c.cut[d]
+	cut := &c.cut[d]
 	c.Overlap[d] += int64(st.OverlapBytes)
 	if !c.havePos[d] {
 		c.havePos[d] = true
