@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 )
 
 // memGuard keeps padlock's memory in hand, reading a file or a live
@@ -20,9 +21,16 @@ type memGuard struct {
 	evicted int // connections ended early, by evict or by the workers
 	sample  []metrics.Sample
 
-	target    int64 // the soft limit set now, without a cap (0: not managed)
-	prevLimit int64 // the limit before, restored by finish
+	target int64 // the soft limit set now, without a cap (0: not managed)
 }
+
+// The limit a target replaced, given back when the last run that set one
+// ends (tests run several at once in one process).
+var (
+	targetMu    sync.Mutex
+	targetRuns  int
+	targetPrior int64
+)
 
 func newMemGuard(o options, evict func(share float64) int) *memGuard {
 	g := &memGuard{sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
@@ -40,7 +48,12 @@ func newMemGuard(o options, evict func(share float64) int) *memGuard {
 		debug.SetMemoryLimit(heapCap)
 		g.capMiB, g.limit, g.evict = o.perf.maxMemory, uint64(heapCap)*3/4, evict
 	} else if os.Getenv("GOMEMLIMIT") == "" {
-		g.prevLimit = debug.SetMemoryLimit(-1)
+		targetMu.Lock()
+		if targetRuns == 0 {
+			targetPrior = debug.SetMemoryLimit(-1)
+		}
+		targetRuns++
+		targetMu.Unlock()
 		g.target = memoryTarget(0)
 		debug.SetMemoryLimit(g.target)
 	}
@@ -77,8 +90,12 @@ func (g *memGuard) check() {
 // many connections the cap ended early.
 func (g *memGuard) finish(stderr io.Writer) {
 	if g.target > 0 {
-		debug.SetMemoryLimit(g.prevLimit)
 		g.target = 0
+		targetMu.Lock()
+		if targetRuns--; targetRuns == 0 {
+			debug.SetMemoryLimit(targetPrior)
+		}
+		targetMu.Unlock()
 	}
 	if g.evicted > 0 {
 		fmt.Fprintf(stderr, "padlock: warning: --max-memory: %d connections were ended early to stay under %d MiB (reported with end_seen \"idle\")\n",

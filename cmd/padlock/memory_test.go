@@ -192,6 +192,15 @@ func TestMemoryTargetFollowsLiveHeap(t *testing.T) {
 	m.finish(reassembly.Stats{}, capture.DecodeStats{}, nil)
 	assert.Equal(t, prev, debug.SetMemoryLimit(-1), "the limit before the run is back")
 
+	// Two runs at once (tests do that): the first to end leaves the
+	// other's target; the last gives the old limit back.
+	a := newMonitor(options{}, nil, func() int { return 0 }, nil, io.Discard)
+	b := newMonitor(options{}, nil, func() int { return 0 }, nil, io.Discard)
+	a.finish(reassembly.Stats{}, capture.DecodeStats{}, nil)
+	assert.Equal(t, int64(baseHeapTarget), debug.SetMemoryLimit(-1))
+	b.finish(reassembly.Stats{}, capture.DecodeStats{}, nil)
+	assert.Equal(t, prev, debug.SetMemoryLimit(-1))
+
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	debug.SetMemoryLimit(1 << 30)
 	m = newMonitor(options{}, nil, func() int { return 0 }, nil, io.Discard)
