@@ -154,8 +154,9 @@ type connState struct {
 	listed   int // records listed other than application_data
 	// recordsCapped: some records were counted but not listed.
 	recordsCapped bool
-	ccs           [2]int   // record number of the first CCS per side
-	encRecs       [2][]int // record numbers of encrypted records per side (capped)
+	ccs           [2]int    // record number of the first CCS per side
+	encRecs       [2][]int  // record numbers of encrypted records per side (capped at 8)
+	encFirst      [2][4]int // where encRecs start: most sides have no more
 	panicked      string
 	prints        []helloPrint // fingerprints of the ClientHellos, computed once
 	exts          *extCache    // the builder's
@@ -253,6 +254,9 @@ func (b *Builder) Record(c *reassembly.Conn, r *reassembly.Record) {
 		s.ccs[side] = num
 	}
 	if res.Encrypted && len(s.encRecs[side]) < 8 {
+		if s.encRecs[side] == nil {
+			s.encRecs[side] = s.encFirst[side][:0]
+		}
 		s.encRecs[side] = append(s.encRecs[side], num)
 	}
 	if in.Type == dissect.ContentTypeApplicationData {
