@@ -22,6 +22,7 @@ type memGuard struct {
 	sample  []metrics.Sample
 
 	target int64 // the soft limit set now, without a cap (0: not managed)
+	done   bool  // finish was called
 }
 
 // The limit a target replaced, given back when the last run that set one
@@ -87,8 +88,12 @@ func (g *memGuard) check() {
 }
 
 // finish gives back the limit found at the start and says on stderr how
-// many connections the cap ended early.
+// many connections the cap ended early. Only the first call does anything.
 func (g *memGuard) finish(stderr io.Writer) {
+	if g.done {
+		return
+	}
+	g.done = true
 	if g.target > 0 {
 		g.target = 0
 		targetMu.Lock()

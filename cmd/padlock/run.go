@@ -314,6 +314,7 @@ func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) 
 		pl = newSingle(w, o)
 	}
 	mon := newMonitor(o, src, pl.conns, pl.evictOldest, stderr)
+	defer mon.mem.finish(stderr) // on the early returns too: the memory limit comes back
 	dec := capture.NewDecoder()
 	var badPackets int
 	var firstBad error
