@@ -417,7 +417,7 @@ func (t *Tracker) add(seg *capture.Segment) {
 	}
 	if c := fg.conn; c != nil && c.reset && !c.done {
 		t.finish(c)
-		t.closePeer(c, netFlow, tcp, seg.Time)
+		t.closePeer(netFlow, tcp, seg.Time)
 	}
 }
 
@@ -429,7 +429,7 @@ func (t *Tracker) add(seg *capture.Segment) {
 // connection has ended: Accept lets only this one through), closes that
 // half too. The tombstone bury left then stays for tombstoneTTL, like any
 // other, rather than until gopacket lets go (ReassemblyComplete).
-func (t *Tracker) closePeer(c *Conn, netFlow gopacket.Flow, tcp *layers.TCP, now time.Time) {
+func (t *Tracker) closePeer(netFlow gopacket.Flow, tcp *layers.TCP, now time.Time) {
 	var hdr [20]byte
 	binary.BigEndian.PutUint16(hdr[0:], uint16(tcp.DstPort))
 	binary.BigEndian.PutUint16(hdr[2:], uint16(tcp.SrcPort))
