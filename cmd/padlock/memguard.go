@@ -135,9 +135,11 @@ const (
 // collects: on the 118,517-connection handshake capture, whose live heap
 // peaks at 26 MiB, that is 71 MiB resident; with the limit, 59 MiB, for
 // up to a tenth more time (the collector runs twice as often). A live
-// heap that grows (many open flows) takes the limit up with it, so the
-// collector always has two thirds of the live heap to spare: it never
-// runs back to back, as it would under a fixed limit the live heap nears.
+// heap that grows (many open flows) takes the limit up with it: the limit
+// also covers what the runtime holds besides the heap (~13 MiB here), so
+// the heap keeps about half the live heap to spare once it is big (Go's
+// default keeps all of it), and the collector never runs back to back, as
+// it would under a fixed limit the live heap nears.
 const (
 	baseHeapTarget       = 48 << 20
 	targetNum, targetDen = 5, 3
