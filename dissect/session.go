@@ -67,8 +67,10 @@ type HeartbeatRecord struct {
 
 // RecordResult is what one record said.
 type RecordResult struct {
-	Encrypted  bool // the record was protected on the wire
-	Decrypted  bool // ... and its plaintext was dissected (RecordIn.Decrypted)
+	Encrypted bool // the record was protected on the wire
+	Decrypted bool // ... and its plaintext was dissected (RecordIn.Decrypted)
+	// Messages is valid until the next Record of the session (the
+	// messages themselves stay).
 	Messages   []*HandshakeMsg
 	Alerts     []Alert
 	Heartbeats []HeartbeatRecord
@@ -94,8 +96,9 @@ type Session struct {
 	// MaxCertificates caps the certificates parsed per chain (0: 64).
 	MaxCertificates int
 
-	hs  [2]HandshakeReader
-	ccs [2]bool
+	hs      [2]HandshakeReader
+	ccs     [2]bool
+	resMsgs []*HandshakeMsg // RecordResult.Messages, reused
 }
 
 // NewSession returns a Session with the default caps.
@@ -149,8 +152,11 @@ func (s *Session) encrypted(side Side, t ContentType) bool {
 }
 
 // Record dissects one record.
-func (s *Session) Record(r RecordIn) RecordResult {
-	var res RecordResult
+func (s *Session) Record(r RecordIn) (res RecordResult) {
+	// The message list is reused from record to record (the caller copies
+	// what it keeps): one allocation per connection, not per record.
+	res.Messages = s.resMsgs[:0]
+	defer func() { s.resMsgs = res.Messages[:0] }()
 	if r.SSLv2 {
 		raw := append(append([]byte{}, r.Header...), r.Body...)
 		ch, errs := ParseSSLv2ClientHello(raw)
