@@ -98,7 +98,7 @@ func TestMaxMemoryEvictsOldest(t *testing.T) {
 	t.Run("idle flow cost", func(t *testing.T) {
 		// What one open flow costs once its ClientHello is in (issue 6
 		// asks for 1.5 KiB): gopacket's connection (~0.8 KiB), padlock's
-		// connection, cutters and tuple (~1.2 KiB), the ClientHello's
+		// connection with its cutters, and its tuple (~1.1 KiB), the ClientHello's
 		// record and the session (~1.2 KiB), the parsed ClientHello kept
 		// for the report (~1 KiB; its decoded extensions are shared with
 		// every hello that sent the same bytes). 4.5-4.9 KiB measured.
