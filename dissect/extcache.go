@@ -59,22 +59,23 @@ func extSlot(ctx ExtContext, t ExtensionType, body []byte) *atomic.Pointer[extEn
 
 // cachedDecode is decode through the cache.
 func (d *dec) cachedDecode(t ExtensionType, body []byte) (any, bool) {
-	if len(body) > maxCachedExt || uncached(t) || extDecoders[t] == nil || len(d.errs) >= maxErrors {
-		return d.decode(t, body)
+	fn := extDecoders[t]
+	if len(body) > maxCachedExt || uncached(t) || fn == nil || len(d.errs) >= maxErrors {
+		return d.decodeWith(fn, t, body)
 	}
 	slot := extSlot(d.ctx, t, body)
 	if e := slot.Load(); e != nil && e.ctx == d.ctx && e.typ == t && e.body == string(body) {
 		return e.v, false
 	}
 	n := len(d.errs)
-	v, bad := d.decode(t, body)
+	v, bad := d.decodeWith(fn, t, body)
 	if bad || len(d.errs) != n {
 		return v, bad
 	}
 	own := append([]byte(nil), body...)
 	od := &dec{ctx: d.ctx}
 	od.root, od.what = own, d.what
-	kept, _ := od.decode(t, own)
+	kept, _ := od.decodeWith(fn, t, own)
 	e := &extEntry{ctx: d.ctx, typ: t, v: kept}
 	if len(own) > 0 {
 		e.body = unsafe.String(&own[0], len(own)) // own is never written again

@@ -473,7 +473,11 @@ type extDecoder func(d *dec, s *cryptobyte.String) any
 // decode runs t's decoder over body and checks that it used every byte
 // (crypto/tls's extData.Empty()), reporting whether the body was malformed.
 func (d *dec) decode(t ExtensionType, body []byte) (any, bool) {
-	fn := extDecoders[t]
+	return d.decodeWith(extDecoders[t], t, body)
+}
+
+// decodeWith is decode with t's decoder, fn, already looked up.
+func (d *dec) decodeWith(fn extDecoder, t ExtensionType, body []byte) (any, bool) {
 	if fn == nil {
 		if IsGREASE(uint16(t)) {
 			// RFC 8701: GREASE extensions have arbitrary bodies; keep them.

@@ -489,8 +489,7 @@ func appendOptString(dst []byte, key, s string) []byte {
 	if s == "" {
 		return dst
 	}
-	dst = append(dst, key...)
-	return jsonenc.AppendString(dst, s)
+	return appendStr(dst, key, s)
 }
 
 // appendOptInt writes key and n unless n is 0 (omitempty).
@@ -498,8 +497,7 @@ func appendOptInt(dst []byte, key string, n int) []byte {
 	if n == 0 {
 		return dst
 	}
-	dst = append(dst, key...)
-	return strconv.AppendInt(dst, int64(n), 10)
+	return appendInt(dst, key, n)
 }
 
 // appendIntsOrNull is appendInts, with null for a nil list as

@@ -133,21 +133,15 @@ func TestHandEncodersCrafted(t *testing.T) {
 }
 
 // detailJSON is appendDetail's members as the object they come from.
-func detailJSON(t *testing.T, v any) string {
-	t.Helper()
-	got, err := appendDetail(nil, v)
-	require.NoError(t, err)
-	if len(got) == 0 {
-		return "{}"
-	}
-	require.Equal(t, byte(','), got[0], "%s", got)
-	return "{" + string(got[1:]) + "}"
-}
+func detailJSON(t *testing.T, v any) string { return membersJSON(t, appendDetail, v) }
 
 // extensionJSON is appendExtensionFields' members as their object.
-func extensionJSON(t *testing.T, v any) string {
+func extensionJSON(t *testing.T, v any) string { return membersJSON(t, appendExtensionFields, v) }
+
+// membersJSON is the object of the members enc writes for v.
+func membersJSON(t *testing.T, enc func([]byte, any) ([]byte, error), v any) string {
 	t.Helper()
-	got, err := appendExtensionFields(nil, v)
+	got, err := enc(nil, v)
 	require.NoError(t, err)
 	if len(got) == 0 {
 		return "{}"
@@ -165,37 +159,27 @@ func TestDetailEncodersMatchEncodingJSON(t *testing.T) {
 		&dissect.EncryptedExtensionsMsg{}, &dissect.CertificateRequestMsg{}, &dissect.FinishedMsg{},
 		&dissect.CertificateVerifyMsg{}, &dissect.EmptyMsg{},
 	}
-	for _, v := range msgs {
-		name := reflect.TypeOf(v).Elem().Name()
-		t.Run(name+"/zero", func(t *testing.T) {
-			require.Equal(t, stdJSON(t, v), detailJSON(t, v))
-		})
-		t.Run(name+"/filled", func(t *testing.T) {
-			f := reflect.New(reflect.TypeOf(v).Elem())
-			fill(f.Elem())
-			require.Equal(t, stdJSON(t, f.Interface()), detailJSON(t, f.Interface()))
-		})
-		t.Run(name+"/nil", func(t *testing.T) {
-			got, err := appendDetail(nil, reflect.Zero(reflect.TypeOf(v)).Interface())
-			require.NoError(t, err)
-			require.Empty(t, got)
-		})
-	}
-	for _, v := range []any{&dissect.ServerNameExt{}, &dissect.SessionTicketExt{}, &dissect.KeyShareExt{}} {
-		name := reflect.TypeOf(v).Elem().Name()
-		t.Run(name+"/zero", func(t *testing.T) {
-			require.Equal(t, stdJSON(t, v), extensionJSON(t, v))
-		})
-		t.Run(name+"/filled", func(t *testing.T) {
-			f := reflect.New(reflect.TypeOf(v).Elem())
-			fill(f.Elem())
-			require.Equal(t, stdJSON(t, f.Interface()), extensionJSON(t, f.Interface()))
-		})
-		t.Run(name+"/nil", func(t *testing.T) {
-			got, err := appendExtensionFields(nil, reflect.Zero(reflect.TypeOf(v)).Interface())
-			require.NoError(t, err)
-			require.Empty(t, got)
-		})
+	exts := []any{&dissect.ServerNameExt{}, &dissect.SessionTicketExt{}, &dissect.KeyShareExt{}}
+	for _, set := range []struct {
+		values []any
+		enc    func([]byte, any) ([]byte, error)
+	}{{msgs, appendDetail}, {exts, appendExtensionFields}} {
+		for _, v := range set.values {
+			name := reflect.TypeOf(v).Elem().Name()
+			t.Run(name+"/zero", func(t *testing.T) {
+				require.Equal(t, stdJSON(t, v), membersJSON(t, set.enc, v))
+			})
+			t.Run(name+"/filled", func(t *testing.T) {
+				f := reflect.New(reflect.TypeOf(v).Elem())
+				fill(f.Elem())
+				require.Equal(t, stdJSON(t, f.Interface()), membersJSON(t, set.enc, f.Interface()))
+			})
+			t.Run(name+"/nil", func(t *testing.T) {
+				got, err := set.enc(nil, reflect.Zero(reflect.TypeOf(v)).Interface())
+				require.NoError(t, err)
+				require.Empty(t, got)
+			})
+		}
 	}
 	for _, v := range []any{
 		&dissect.ServerNameExt{Names: []dissect.ServerName{}}, &dissect.KeyShareExt{ClientShares: []dissect.KeyShareInfo{}},
