@@ -20,8 +20,12 @@ func seedCaptures(t testing.TB) [][]byte {
 	binary.LittleEndian.PutUint32(badLen.buf[badLen.ends[1]+4:], 0x7ffffff0)
 	badTrailer, _ := mixedPcapng(t)
 	badTrailer.buf[badTrailer.ends[2]-4]++
+	// A classic pcap record with a damaged length (TestSourceResyncPcap).
+	badRec := writePcap(t, layers.LinkTypeEthernet, false, recs...)
+	binary.LittleEndian.PutUint32(badRec[24+16+len(recs[0].data)+8:], 1<<30)
 	return [][]byte{
 		badLen.buf,
+		badRec,
 		badTrailer.buf,
 		pcap,
 		writePcap(t, layers.LinkTypeEthernet, true, recs...),

@@ -96,6 +96,7 @@ type Source struct {
 	// pcap
 	nanoFactor int64 // 1 for nanosecond files, 1000 for microsecond ones
 	linkType   layers.LinkType
+	lastSec    int64 // the last packet's timestamp (seconds), for resyncPcap
 
 	// pcapng
 	block    int       // blocks read, 1-based index of the current one
@@ -490,6 +491,23 @@ func (s *Source) readPcapHeader() error {
 }
 
 func (s *Source) nextPcap() (Packet, error) {
+	for {
+		start := s.off
+		p, err := s.readPcapRecord()
+		if err == nil || !s.recoverPcap(start, err) {
+			return p, err
+		}
+	}
+}
+
+// recoverPcap resyncs after damage (see resyncPcap); apart from nextPcap
+// so that the good path does not allocate.
+func (s *Source) recoverPcap(start int64, err error) bool {
+	var damage *damageError
+	return errors.As(err, &damage) && s.resyncPcap(start, err)
+}
+
+func (s *Source) readPcapRecord() (Packet, error) {
 	frame := s.frame + 1
 	start := s.off
 	h, err := s.r.Peek(pcapRecordHeaderLen)
@@ -536,6 +554,7 @@ func (s *Source) nextPcap() (Packet, error) {
 			frame, frame, s.off-start-pcapRecordHeaderLen, caplen)
 	}
 	s.frame = frame
+	s.lastSec = sec
 	return Packet{
 		Frame:    frame,
 		Time:     time.Unix(sec, frac*s.nanoFactor).UTC(),
@@ -543,4 +562,80 @@ func (s *Source) nextPcap() (Packet, error) {
 		Length:   int(origlen),
 		LinkType: s.linkType,
 	}, nil
+}
+
+// resyncPcap looks, after the damaged packet record at start, for the next
+// offset where two plausible records follow each other (or one ends the
+// file), and goes on reading there with a warning saying how much was
+// skipped. A classic pcap has no block markers or trailers, so a record is
+// known only by its header looking like its neighbours': a timestamp
+// within a day of the last good packet's, a fraction under a second, and
+// 0 < captured <= original <= maxCaptureLen. Wireshark stops at the
+// damage; padlock recovers what follows, numbering its frames on from the
+// last good one. It reports false, and reading stops, when nothing
+// plausible follows within maxResync bytes.
+func (s *Source) resyncPcap(start int64, cause error) bool {
+	if s.off == start && s.discard(1) != nil {
+		return false
+	}
+	for scanned := 0; scanned < maxResync; scanned++ {
+		if s.plausibleRecords() {
+			s.warns = append(s.warns, fmt.Sprintf("%v: skipped %d bytes to the next valid packet record, at offset %d",
+				cause, s.off-start, s.off))
+			return true
+		}
+		if s.discard(1) != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// plausibleRecords reports whether a plausible packet record starts at
+// the read position and is followed by another one or by the end of the
+// file.
+func (s *Source) plausibleRecords() bool {
+	h, _ := s.r.Peek(pcapRecordHeaderLen)
+	caplen, ok := s.plausibleRecord(h, s.lastSec, s.frame > 0)
+	if !ok {
+		return false
+	}
+	end := pcapRecordHeaderLen + caplen
+	if s.mr == nil && end+pcapRecordHeaderLen > readBufferSize/2 {
+		// Through a buffer, a peek this long after each byte skipped
+		// would move the buffer's contents every time: a hostile run of
+		// such headers would make the search quadratic. Up to half the
+		// buffer, a move happens at most once per half buffer skipped.
+		return false
+	}
+	b, err := s.r.Peek(end + pcapRecordHeaderLen)
+	if len(b) == end && isEOF(err) {
+		return true // the last record of the file
+	}
+	if len(b) < end+pcapRecordHeaderLen {
+		return false
+	}
+	_, ok = s.plausibleRecord(b[end:], int64(s.u32(h[0:4])), true)
+	return ok
+}
+
+// plausibleRecord checks the packet record header h (see resyncPcap),
+// with a timestamp near sec when near is set, and returns its captured
+// length.
+func (s *Source) plausibleRecord(h []byte, sec int64, near bool) (int, bool) {
+	if len(h) < pcapRecordHeaderLen {
+		return 0, false
+	}
+	ts, frac := int64(s.u32(h[0:4])), int64(s.u32(h[4:8]))
+	caplen, origlen := s.u32(h[8:12]), s.u32(h[12:16])
+	const day = 24 * 60 * 60
+	switch {
+	case frac*s.nanoFactor >= 1e9:
+		return 0, false
+	case caplen == 0 || caplen > origlen || origlen > maxCaptureLen:
+		return 0, false
+	case near && (ts < sec-day || ts > sec+day):
+		return 0, false
+	}
+	return int(caplen), true
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -450,6 +451,82 @@ func testSourceResync(t *testing.T, open opener) {
 			assert.Contains(t, s.Warnings()[0], "skipped")
 		})
 	}
+}
+
+// After a damaged classic pcap record, reading goes on at the next offset
+// where plausible records follow each other, with a warning that says
+// what was skipped: a pcap has no markers to find a record by, only
+// headers that look like their neighbours'.
+func TestSourceResyncPcap(t *testing.T) { eachReader(t, testSourceResyncPcap) }
+
+func testSourceResyncPcap(t *testing.T, open opener) {
+	pkt := ether(t, ip4TCP(t, 1, []byte("x")))
+	after := ether(t, ip4TCP(t, 2, []byte("after the damage")))
+	le := binary.LittleEndian
+	recs := []rec{{data: pkt, ts: t0}, {data: pkt, ts: t0.Add(time.Second)},
+		{data: after, ts: t0.Add(2 * time.Second)}, {data: after, ts: t0.Add(3 * time.Second)}}
+	for _, nanos := range []bool{false, true} {
+		// ends[i] is where record i ends.
+		base := writePcap(t, layers.LinkTypeEthernet, nanos, recs...)
+		ends := []int{24}
+		for _, r := range recs {
+			ends = append(ends, ends[len(ends)-1]+16+len(r.data))
+		}
+		cases := []struct {
+			name    string
+			damage  func(b []byte) []byte
+			want    string
+			skipped int
+		}{
+			{"caplen over max", func(b []byte) []byte {
+				le.PutUint32(b[ends[1]+8:], 1<<30)
+				return b
+			}, "captured length 1073741824 is over the maximum", 16 + len(pkt)},
+			{"garbage over a record", func(b []byte) []byte {
+				for i := ends[1]; i < ends[2]; i++ {
+					b[i] = 0xff
+				}
+				return b
+			}, "is over the maximum", 16 + len(pkt)},
+			{"garbage inserted", func(b []byte) []byte {
+				junk := bytes.Repeat([]byte{0xee, 0x01, 0x00, 0x20}, 100)
+				return slices.Concat(b[:ends[2]], junk, b[ends[2]:])
+			}, "is over the maximum", 400},
+		}
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s nanos=%v", c.name, nanos), func(t *testing.T) {
+				s, err := open(t, c.damage(slices.Clone(base)))
+				require.NoError(t, err)
+				ps, err := readAll(t, s)
+				require.Equal(t, io.EOF, err, "reading goes on")
+				require.GreaterOrEqual(t, len(ps), 3, "the packets after the damage are read")
+				last := ps[len(ps)-2:]
+				assert.Equal(t, after, last[0].Data)
+				assert.Equal(t, after, last[1].Data)
+				precision := time.Microsecond
+				if nanos {
+					precision = time.Nanosecond
+				}
+				assert.Equal(t, t0.Add(3*time.Second).Truncate(precision), last[1].Time)
+				assert.Equal(t, len(ps), last[1].Frame, "frames numbered on")
+				require.Len(t, s.Warnings(), 1)
+				assert.Contains(t, s.Warnings()[0], c.want)
+				assert.Contains(t, s.Warnings()[0], fmt.Sprintf("skipped %d bytes to the next valid packet record", c.skipped))
+			})
+		}
+	}
+
+	// Nothing plausible after the damage: reading stops there, with the
+	// damage as the error.
+	b := writePcap(t, layers.LinkTypeEthernet, false, recs...)
+	le.PutUint32(b[24+16+len(pkt)+8:], 1<<30)
+	b = b[:24+16+len(pkt)+100]
+	s, err := open(t, b)
+	require.NoError(t, err)
+	ps, err := readAll(t, s)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is over the maximum")
+	assert.Len(t, ps, 1)
 }
 
 // TestSourceFrames checks that every packet counts, whatever it holds.

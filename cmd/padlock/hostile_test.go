@@ -325,6 +325,13 @@ var hostileChecks = map[string]func(t *testing.T, r hResult){
 		assert.Contains(t, r.stderr, "skipped 32 bytes to the next valid block")
 		assert.NotEmpty(t, r.hostile(), "what follows the corrupt block is read")
 	},
+	"pcap-corrupt-record": func(t *testing.T, r hResult) {
+		assert.Equal(t, exitOK, r.code, "file-level damage is a warning")
+		assert.Contains(t, r.stderr, "warning")
+		assert.Contains(t, r.stderr, "captured length 2147483632 is over the maximum")
+		assert.Contains(t, r.stderr, "skipped 316 bytes to the next valid packet record")
+		assertFull(t, r.one(t), hostile.HostileSNI)
+	},
 	"pcap-cut-mid-header": func(t *testing.T, r hResult) {
 		assert.Contains(t, r.stderr, "warning")
 		assert.Contains(t, r.stderr, "truncated")

@@ -62,6 +62,7 @@ func Cases() []Case {
 		{"sni-control-bytes", ".pcap", "an SNI carrying terminal escape sequences, a BEL, CR and LF", sniControl},
 		{"pcapng-corrupt-block", ".pcapng", "a pcapng whose block after the normal connection has a corrupt total length", pcapngCorrupt},
 		{"pcap-cut-mid-header", ".pcap", "a pcap cut 7 bytes into a packet record header", pcapCut},
+		{"pcap-corrupt-record", ".pcap", "a pcap whose packet record after the normal connection has a corrupt captured length, then 300 bytes of garbage", pcapCorrupt},
 	}
 }
 
@@ -511,6 +512,23 @@ func ngHeaderLen(b []byte) int {
 		off += int(binary.LittleEndian.Uint32(b[off+4:]))
 	}
 	return off
+}
+
+func pcapCorrupt() []byte {
+	f := newFile()
+	normal(f)
+	good := f.pcap()
+	// A record header claiming a 2 GiB packet, garbage where its data and
+	// more would be, then the hostile connection's records.
+	bad := make([]byte, 16+300)
+	binary.LittleEndian.PutUint32(bad[8:], 0x7ffffff0)
+	binary.LittleEndian.PutUint32(bad[12:], 0x7ffffff0)
+	copy(bad[16:], filler(300, 23))
+	h := newFile()
+	h.now = f.now
+	hostileConn(h).full(tls12(hostileHello(), nil))
+	rest := h.pcap()[24:] // without its file header
+	return cat(good, bad, rest)
 }
 
 func pcapCut() []byte {
