@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# bench/run.sh: time padlock against a plain pcapgo read loop and tshark on
-# one capture, in one run, alternating (read, padlock, tshark) ROUNDS times;
-# print medians, ratios and peak RSS, then check padlock's report against
-# the capture's ground truth (FILE.truth.json, written by bench/gen).
+# bench/run.sh: time padlock against a plain pcapgo read loop, a plain
+# gopacket reassembly with a TLS record-header walk, and tshark on one
+# capture, in one run, alternating (read, walk, padlock, tshark) ROUNDS
+# times; print medians, ratios and peak RSS, then check padlock's report
+# against the capture's ground truth (FILE.truth.json, written by bench/gen).
 #
 #   go run ./bench/gen -kind handshake -out /tmp/hs.pcap
 #   bench/run.sh /tmp/hs.pcap            # 3 rounds
@@ -10,6 +11,8 @@
 #
 # Each round also runs padlock with --workers 1 (padlock1), to show what the
 # default (all cores) gains; ONE_WORKER=0 leaves it out.
+# walk (bench/walk) is the floor of issue 6: gopacket's reassembly and the
+# record headers, no dissection, no report; WALK=0 skips it.
 # TSHARK_ROUNDS (default: ROUNDS) limits the tshark runs, which are long on
 # big captures; TSHARK=0 skips tshark. Times are wall clock with the file in
 # the page cache, and CPU time (user + system); RSS is the peak resident set,
@@ -26,10 +29,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 go build -o "$tmp/padlock" ./cmd/padlock
 go build -o "$tmp/readloop" ./bench/readloop
+go build -o "$tmp/walk" ./bench/walk
 go build -o "$tmp/check" ./bench/check
 
-# ONE_WORKER=0 skips the run of padlock with --workers 1.
+# ONE_WORKER=0 skips the run of padlock with --workers 1, WALK=0 bench/walk.
 one_worker=${ONE_WORKER:-1}
+use_walk=${WALK:-1}
 use_tshark=0
 if [ "${TSHARK:-1}" != 0 ] && command -v tshark >/dev/null; then
 	use_tshark=1
@@ -67,6 +72,7 @@ echo "capture: $file ($(( size >> 20 )) MiB), $rounds rounds, padlock flags: ${p
 for r in $(seq 1 "$rounds"); do
 	echo "round $r"
 	measure read "$tmp/readloop" "$file"
+	[ "$use_walk" = 1 ] && measure walk "$tmp/walk" "$file"
 	# shellcheck disable=SC2086
 	measure padlock "$tmp/padlock" -r "$file" --format json $padlock_flags
 	if [ "$one_worker" = 1 ]; then
@@ -95,6 +101,7 @@ show() {
 		"$(echo "$size / $w / 1000" | bc -l)"
 }
 show read
+[ "$use_walk" = 1 ] && show walk
 show padlock
 [ "$one_worker" = 1 ] && show padlock1
 [ "$use_tshark" = 1 ] && show tshark
@@ -104,6 +111,13 @@ read_cpu=$(echo "r = $(median read 3); if (r < 10) r = 10; r" | bc)  # /usr/bin/
 pad_cpu=$(echo "r = $(median padlock 3); if (r < 10) r = 10; r" | bc)
 echo "ratios (wall; cpu time in brackets, the fairer one on a busy machine):"
 printf '  padlock / read      %7.2fx  (%.2fx)\n' "$(echo "$pad_ms / $read_ms" | bc -l)" "$(echo "$pad_cpu / $read_cpu" | bc -l)"
+if [ "$use_walk" = 1 ]; then
+	walk_ms=$(median walk 1)
+	walk_cpu=$(echo "r = $(median walk 3); if (r < 10) r = 10; r" | bc)
+	printf '  walk / read         %7.2fx  (%.2fx)   (gopacket reassembly and record headers, issue 6)\n' \
+		"$(echo "$walk_ms / $read_ms" | bc -l)" "$(echo "$walk_cpu / $read_cpu" | bc -l)"
+	printf '  padlock / walk      %7.2fx  (%.2fx)\n' "$(echo "$pad_ms / $walk_ms" | bc -l)" "$(echo "$pad_cpu / $walk_cpu" | bc -l)"
+fi
 if [ "$one_worker" = 1 ]; then
 	printf '  padlock1 / padlock  %7.2fx  (%.2fx)   (one worker against the default, %d cores)\n' \
 		"$(echo "$(median padlock1 1) / $pad_ms" | bc -l)" "$(echo "$(median padlock1 3) / $pad_cpu" | bc -l)" "$(nproc)"
