@@ -79,7 +79,7 @@ func fingerprints(s *connState, ch *dissect.ClientHello, certs []Certificate, ja
 		f.JA4, f.JA4R, f.JA4O, f.JA4RO = j4.JA4, j4.JA4R, j4.JA4O, j4.JA4RO
 	}
 	if sh := s.sess.ServerHello; sh != nil {
-		j := fingerprint.JA3S(sh)
+		j := fingerprint.ServerPrint(sh)
 		f.JA3S, f.JA3SFull = j.Hash, j.Full
 	}
 	if ja4plus {

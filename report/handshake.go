@@ -267,7 +267,8 @@ func (s *connState) helloPrints(ch *dissect.ClientHello) helloPrint {
 			return p
 		}
 	}
-	p := helloPrint{ch: ch, ja3: fingerprint.JA3(ch), ja4: fingerprint.JA4(ch)}
+	p := helloPrint{ch: ch}
+	p.ja3, p.ja4 = fingerprint.ClientPrints(ch)
 	s.prints = append(s.prints, p)
 	return p
 }
@@ -299,7 +300,7 @@ func clientHelloFields(ch *dissect.ClientHello, cache *extCache) clientHelloDeta
 // ja4plus) to its fields.
 func serverHelloWithFingerprints(sh *dissect.ServerHello, ja4plus bool, cache *extCache) any {
 	d := serverHelloJSON(sh, cache).(serverHelloDetail)
-	j := fingerprint.JA3S(sh)
+	j := fingerprint.ServerPrint(sh)
 	d.JA3S, d.JA3SFull = j.Hash, j.Full
 	if ja4plus {
 		d.JA4S, d.JA4SR = fingerprint.JA4S(sh)

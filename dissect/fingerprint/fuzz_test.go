@@ -36,8 +36,17 @@ func FuzzHelloFingerprints(f *testing.F) {
 			t.Fatalf("hashed forms %q %q do not match raw %q %q", j4.JA4, j4.JA4O, j4.JA4R, j4.JA4RO)
 		}
 
+		// The cache, shared by every input of the run, gives what
+		// computing gives.
+		if c3, c4 := ClientPrints(ch); c3 != j3 || c4 != j4 {
+			t.Fatalf("cached %v %v, computed %v %v", c3, c4, j3, j4)
+		}
+
 		sh, _ := dissect.ParseServerHello(body)
 		j3s := JA3S(sh)
+		if c := ServerPrint(sh); c != j3s {
+			t.Fatalf("cached ja3s %v, computed %v", c, j3s)
+		}
 		if sum := md5.Sum([]byte(j3s.Full)); j3s.Hash != hex.EncodeToString(sum[:]) {
 			t.Fatalf("ja3s hash %s is not md5(%q)", j3s.Hash, j3s.Full)
 		}
