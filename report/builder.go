@@ -41,6 +41,7 @@ type Builder struct {
 		conns      freeList[*Connection]
 		last       freeList[[]int]
 		meta       freeList[[]recMeta]
+		msgs       freeList[[]*dissect.HandshakeMsg]
 	}
 
 	// MaxMessage caps one handshake message and MaxCertificates the
@@ -203,6 +204,7 @@ func (b *Builder) state(c *reassembly.Conn) *connState {
 	s.records, _ = b.free.records.get()
 	s.recLast, _ = b.free.last.get()
 	s.recMeta, _ = b.free.meta.get()
+	s.msgs, _ = b.free.msgs.get()
 	s.sess.ParseCertificate = b.certs.parse
 	s.sess.MaxCertificates = b.MaxCertificates
 	s.sess.SetMaxMessage(b.MaxMessage)
@@ -367,7 +369,8 @@ func (s *connState) frames(r *reassembly.Record) []int {
 func (b *Builder) reuse(s *connState) {
 	putSlice(&b.free.last, s.recLast, 1, 256)
 	putSlice(&b.free.meta, s.recMeta, 1, 256)
-	s.recLast, s.recMeta = nil, nil
+	putSlice(&b.free.msgs, s.msgs, 1, 64)
+	s.recLast, s.recMeta, s.msgs = nil, nil, nil
 }
 
 // roles decides which side is the client: the one that sent the
@@ -503,12 +506,36 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 		rep.Handshake = append(rep.Handshake, h)
 	}
 
-	// A record lists every message it carried a part of.
+	// A record lists every message it carried a part of. The lists are
+	// cut from one slab: a record's messages are consecutive ones, so its
+	// list grows in place at the slab's end, and a record whose messages
+	// come apart (another record's entry between) gets its own.
+	total := 0
 	for _, m := range s.msgs {
+		total += len(m.Records)
+	}
+	names := make([]string, 0, total) // never grows: views into it stay valid
+	var last *Record
+	lastInSlab := false // last's list ends at the end of names
+	for _, m := range s.msgs {
+		name := messageName(m)
 		for _, n := range m.Records {
-			if r := s.record(n); r != nil {
-				r.Messages = append(r.Messages, messageName(m))
+			r := s.record(n)
+			if r == nil {
+				continue
 			}
+			names = append(names, name)
+			switch {
+			case r.Messages == nil:
+				r.Messages = names[len(names)-1 : len(names) : len(names)]
+				lastInSlab = true
+			case r == last && lastInSlab:
+				r.Messages = names[len(names)-1-len(r.Messages) : len(names) : len(names)]
+			default:
+				r.Messages = append(r.Messages, name)
+				lastInSlab = false
+			}
+			last = r
 		}
 	}
 	for i := range t.Alerts {
