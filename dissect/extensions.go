@@ -943,7 +943,8 @@ func decodeCertificateType(d *dec, s *cryptobyte.String) any {
 
 // SupportedGroupsExt is supported_groups (10), formerly elliptic_curves.
 type SupportedGroupsExt struct {
-	Groups []CodeName `json:"groups"`
+	Groups []CodeName   `json:"groups"`
+	codes  []NamedGroup // Groups' codes, for ClientHello.SupportedGroups
 }
 
 // RFC 8446, Section 4.2.7 (RFC 8422, Section 5.1.1):
@@ -954,8 +955,10 @@ func decodeSupportedGroups(d *dec, s *cryptobyte.String) any {
 	var list cryptobyte.String
 	if d.vec(s, 2, "named_group_list", 2, 0xffff, &list) {
 		v.Groups = make([]CodeName, 0, len(list)/2)
+		v.codes = make([]NamedGroup, 0, len(list)/2)
 		d.each16(list, "named_group_list", func(g uint16) {
 			v.Groups = append(v.Groups, enumName(NamedGroup(g)))
+			v.codes = append(v.codes, NamedGroup(g))
 		})
 	}
 	return v
@@ -964,6 +967,7 @@ func decodeSupportedGroups(d *dec, s *cryptobyte.String) any {
 // ECPointFormatsExt is ec_point_formats (11).
 type ECPointFormatsExt struct {
 	Formats []CodeName `json:"ec_point_formats"`
+	codes   []uint8    // Formats' codes, for ClientHello.ECPointFormats
 }
 
 // RFC 8422, Section 5.1.2:
@@ -977,6 +981,7 @@ func decodeECPointFormats(d *dec, s *cryptobyte.String) any {
 		for _, f := range list {
 			v.Formats = append(v.Formats, name8(f, iana.ECPointFormatName))
 		}
+		v.codes = []uint8(list)[:len(list):len(list)]
 	}
 	return v
 }
@@ -1000,7 +1005,8 @@ func decodeSRP(d *dec, s *cryptobyte.String) any {
 // SignatureAlgorithmsExt is signature_algorithms (13) or
 // signature_algorithms_cert (50).
 type SignatureAlgorithmsExt struct {
-	Algorithms []CodeName `json:"signature_algorithms"`
+	Algorithms []CodeName        `json:"signature_algorithms"`
+	codes      []SignatureScheme // Algorithms' codes, for ClientHello.SignatureSchemes
 }
 
 // RFC 8446, Section 4.2.3:
@@ -1011,8 +1017,10 @@ func decodeSignatureAlgorithms(d *dec, s *cryptobyte.String) any {
 	var list cryptobyte.String
 	if d.vec(s, 2, "supported_signature_algorithms", 2, 0xfffe, &list) {
 		v.Algorithms = make([]CodeName, 0, len(list)/2)
+		v.codes = make([]SignatureScheme, 0, len(list)/2)
 		d.each16(list, "supported_signature_algorithms", func(a uint16) {
 			v.Algorithms = append(v.Algorithms, enumName(SignatureScheme(a)))
+			v.codes = append(v.codes, SignatureScheme(a))
 		})
 	}
 	return v
@@ -1587,6 +1595,7 @@ func decodeEarlyData(d *dec, s *cryptobyte.String) any {
 type SupportedVersionsExt struct {
 	Versions []CodeName `json:"versions,omitempty"`
 	Selected *CodeName  `json:"selected_version,omitempty"`
+	codes    []Version  // Versions' codes, for ClientHello.SupportedVersions
 }
 
 // RFC 8446, Section 4.2.1:
@@ -1603,8 +1612,10 @@ func decodeSupportedVersions(d *dec, s *cryptobyte.String) any {
 		var list cryptobyte.String
 		if d.vec(s, 1, "versions", 2, 254, &list) {
 			v.Versions = make([]CodeName, 0, len(list)/2)
+			v.codes = make([]Version, 0, len(list)/2)
 			d.each16(list, "versions", func(x uint16) {
 				v.Versions = append(v.Versions, enumName(Version(x)))
+				v.codes = append(v.codes, Version(x))
 			})
 		}
 		return v

@@ -159,6 +159,9 @@ func parseExtensionsBlock(p *parser, s *cryptobyte.String, ctx ExtContext) ([]Ex
 }
 
 // fill sets the convenience fields from the first extension of each type.
+// The code lists are the decoded extensions' own, which hellos that sent
+// the same bytes share (extcache.go): read them, never write into them
+// (their capacity ends with them, so an append copies).
 func (c *ClientHello) fill() {
 	var done [8]bool // one flag per convenience field
 	once := func(i int) bool {
@@ -184,28 +187,20 @@ func (c *ClientHello) fill() {
 				c.ALPN = v.Protocols
 			}
 		case *SupportedVersionsExt:
-			if once(2) {
-				for _, x := range v.Versions {
-					c.SupportedVersions = append(c.SupportedVersions, Version(x.Code))
-				}
+			if once(2) && len(v.codes) > 0 {
+				c.SupportedVersions = v.codes
 			}
 		case *SupportedGroupsExt:
-			if once(3) {
-				for _, x := range v.Groups {
-					c.SupportedGroups = append(c.SupportedGroups, NamedGroup(x.Code))
-				}
+			if once(3) && len(v.codes) > 0 {
+				c.SupportedGroups = v.codes
 			}
 		case *ECPointFormatsExt:
-			if once(4) {
-				for _, x := range v.Formats {
-					c.ECPointFormats = append(c.ECPointFormats, uint8(x.Code))
-				}
+			if once(4) && len(v.codes) > 0 {
+				c.ECPointFormats = v.codes
 			}
 		case *SignatureAlgorithmsExt:
-			if e.Type == ExtensionSignatureAlgorithms && once(5) {
-				for _, x := range v.Algorithms {
-					c.SignatureSchemes = append(c.SignatureSchemes, SignatureScheme(x.Code))
-				}
+			if e.Type == ExtensionSignatureAlgorithms && once(5) && len(v.codes) > 0 {
+				c.SignatureSchemes = v.codes
 			}
 		case *KeyShareExt:
 			if once(6) {
@@ -321,6 +316,9 @@ func ParseServerHello(body []byte) (*ServerHello, []*Error) {
 }
 
 // fill sets the convenience fields from the first extension of each type.
+// The code lists are the decoded extensions' own, which hellos that sent
+// the same bytes share (extcache.go): read them, never write into them
+// (their capacity ends with them, so an append copies).
 func (s *ServerHello) fill() {
 	var seenVersion, seenKeyShare, seenALPN bool
 	for _, e := range s.Extensions {
