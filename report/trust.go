@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,11 @@ type Trust struct {
 
 	mu    sync.Mutex
 	cache map[string]chainResult
+	names map[nameKey]bool // VerifyHostname's answers, by leaf and name
 }
+
+// nameKey is a leaf certificate (its SHA-256) and a name checked against it.
+type nameKey struct{ leaf, name string }
 
 // maxTrustCache bounds the verification cache: a capture of many
 // connections to few servers verifies each chain once.
@@ -100,36 +105,42 @@ func (tr *Trust) check(rep *Connection, s *connState, start time.Time) certFindi
 			Explanation: fmt.Sprintf(format, args...), Evidence: Evidence{Field: field, Value: value}})
 	}
 	leaf := chain[0]
-	when := start.UTC().Format(time.RFC3339)
+	// The words of a finding are made only when there is one: most
+	// connections have none.
+	when := func() string { return start.UTC().Format(time.RFC3339) }
 	for i, c := range chain {
-		field := fmt.Sprintf("certificates[%d]", indexOf(rep.Certificates, c))
-		name := "the server's certificate"
-		if i > 0 {
-			name = fmt.Sprintf("chain certificate %d (%s)", i, orUnknown(c.Subject))
+		field := func(member string) string {
+			return fmt.Sprintf("certificates[%d].%s", indexOf(rep.Certificates, c), member)
+		}
+		name := func() string {
+			if i > 0 {
+				return fmt.Sprintf("chain certificate %d (%s)", i, orUnknown(c.Subject))
+			}
+			return "the server's certificate"
 		}
 		if !c.NotAfter.IsZero() && start.After(c.NotAfter) {
-			add("certificate_expired", severityCritical, field+".not_after", c.NotAfterText,
-				"%s expired on %s, before this connection (%s): browsers refuse it.", upper(name), c.NotAfterText, when)
+			add("certificate_expired", severityCritical, field("not_after"), c.NotAfterText,
+				"%s expired on %s, before this connection (%s): browsers refuse it.", upper(name()), c.NotAfterText, when())
 		}
 		if !c.NotBefore.IsZero() && start.Before(c.NotBefore) {
-			add("certificate_not_yet_valid", severityCritical, field+".not_before", c.NotBeforeText,
-				"%s is valid only from %s, after this connection (%s): browsers refuse it.", upper(name), c.NotBeforeText, when)
+			add("certificate_not_yet_valid", severityCritical, field("not_before"), c.NotBeforeText,
+				"%s is valid only from %s, after this connection (%s): browsers refuse it.", upper(name()), c.NotBeforeText, when())
 		}
 		if c.SelfSigned && i > 0 {
 			continue // a root's own key and signature do not matter
 		}
 		switch {
 		case c.KeyAlgorithm == "RSA" && c.KeyBits > 0 && c.KeyBits < minRSABits:
-			add("weak_key", severityCritical, field+".key", c.Key,
-				"%s has an %s key; the CA/Browser Forum requires at least %d bits.", upper(name), c.Key, minRSABits)
+			add("weak_key", severityCritical, field("key"), c.Key,
+				"%s has an %s key; the CA/Browser Forum requires at least %d bits.", upper(name()), c.Key, minRSABits)
 		case c.KeyAlgorithm == "ECDSA" && c.KeyBits > 0 && c.KeyBits < minECBits:
-			add("weak_key", severityCritical, field+".key", c.Key,
-				"%s has an %s key; at least %d-bit curves are required.", upper(name), c.Key, minECBits)
+			add("weak_key", severityCritical, field("key"), c.Key,
+				"%s has an %s key; at least %d-bit curves are required.", upper(name()), c.Key, minECBits)
 		}
 		for _, w := range weakSignatures {
 			if strings.Contains(strings.ToUpper(c.Signature), w) && !(c.SelfSigned && i == 0 && len(chain) == 1) {
-				add("weak_signature", severityCritical, field+".signature", c.Signature,
-					"%s is signed with %s, which browsers have refused since 2017 (collisions are practical).", upper(name), c.Signature)
+				add("weak_signature", severityCritical, field("signature"), c.Signature,
+					"%s is signed with %s, which browsers have refused since 2017 (collisions are practical).", upper(name()), c.Signature)
 				break
 			}
 		}
@@ -141,19 +152,43 @@ func (tr *Trust) check(rep *Connection, s *connState, start time.Time) certFindi
 		return f
 	}
 	if sni != "" {
-		if err := leaf.Raw.VerifyHostname(sni); err != nil {
+		if !tr.coversName(leaf, sni) {
 			add("certificate_name_mismatch", severityCritical, "tls.sni", sni,
 				"The certificate is not valid for %q, the name the client asked for (it covers %s).", sni, coverage(leaf.Certificate))
 		}
 	} else {
 		ip := rep.Server.IP
-		if err := leaf.Raw.VerifyHostname(ip); err != nil {
+		if !tr.coversName(leaf, ip) {
 			add("certificate_name_unchecked", severityUnknown, "tls.sni", nil,
 				"The client sent no SNI, so the name it expected is unknown, and the certificate does not cover the server's address %s.", ip)
 		}
 	}
 	f.problems = append(f.problems, tr.verify(chain, start, leaf.Raw)...)
 	return f
+}
+
+// coversName reports whether leaf is valid for name (crypto/x509's
+// VerifyHostname), remembered per leaf and name: the connections to one
+// server ask the same question.
+func (tr *Trust) coversName(leaf Certificate, name string) bool {
+	if leaf.SHA256 == "" {
+		return leaf.Raw.VerifyHostname(name) == nil
+	}
+	k := nameKey{leaf.SHA256, name}
+	tr.mu.Lock()
+	ok, seen := tr.names[k]
+	tr.mu.Unlock()
+	if seen {
+		return ok
+	}
+	ok = leaf.Raw.VerifyHostname(name) == nil
+	tr.mu.Lock()
+	if tr.names == nil || len(tr.names) >= maxTrustCache {
+		tr.names = map[nameKey]bool{}
+	}
+	tr.names[k] = ok
+	tr.mu.Unlock()
+	return ok
 }
 
 // verify builds a path from the leaf to a trusted root, with the sent
@@ -166,13 +201,20 @@ func (tr *Trust) verify(chain []Certificate, start time.Time, leaf *x509.Certifi
 			Evidence:    Evidence{Field: "certificates", Value: nil}}}
 	}
 	at := verifyTime(chain, start)
-	var key strings.Builder
+	// The key: the chain's hashes and the day of at (a lookup with a
+	// string made of bytes does not allocate).
+	var kb [256]byte
+	key := kb[:0]
 	for _, c := range chain {
-		key.WriteString(c.SHA256)
+		key = append(key, c.SHA256...)
 	}
-	key.WriteString(at.Truncate(24 * time.Hour).String())
+	day := at.Unix() / 86400
+	if at.Unix() < 0 && at.Unix()%86400 != 0 {
+		day-- // floor, for dates before 1970
+	}
+	key = strconv.AppendInt(append(key, '@'), day, 10)
 	tr.mu.Lock()
-	if r, ok := tr.cache[key.String()]; ok {
+	if r, ok := tr.cache[string(key)]; ok {
 		tr.mu.Unlock()
 		return r.problems
 	}
@@ -194,7 +236,7 @@ func (tr *Trust) verify(chain []Certificate, start time.Time, leaf *x509.Certifi
 	if tr.cache == nil || len(tr.cache) >= maxTrustCache {
 		tr.cache = map[string]chainResult{}
 	}
-	tr.cache[key.String()] = r
+	tr.cache[string(key)] = r
 	tr.mu.Unlock()
 	return r.problems
 }
