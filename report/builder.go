@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -17,7 +18,9 @@ import (
 type Sink func(*Connection) error
 
 // Builder is the reassembly.Handler that dissects each connection's
-// records and turns the result into a Connection report.
+// records and turns the result into a Connection report. It serves one
+// tracker, on that tracker's goroutine (its free lists and caches have no
+// lock).
 type Builder struct {
 	sink Sink
 	err  error
@@ -43,6 +46,7 @@ type Builder struct {
 		meta       freeList[[]recMeta]
 		msgs       freeList[[]*dissect.HandshakeMsg]
 	}
+	ips ipTexts
 
 	// MaxMessage caps one handshake message and MaxCertificates the
 	// certificates parsed per chain (0: dissect's defaults).
@@ -408,8 +412,8 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	*rep = Connection{
 		Type: "connection", ID: c.ID, Transport: "tcp",
 		CommunityID: CommunityID(cep.IP, sep.IP, cep.Port, sep.Port, 6, 0),
-		Client:      Endpoint{IP: cep.IP.String(), Port: int(cep.Port)},
-		Server:      Endpoint{IP: sep.IP.String(), Port: int(sep.Port)},
+		Client:      Endpoint{IP: b.ips.text(cep.IP), Port: int(cep.Port)},
+		Server:      Endpoint{IP: b.ips.text(sep.IP), Port: int(sep.Port)},
 		FirstFrame:  c.FirstFrame, LastFrame: c.LastFrame,
 		Start: timestamp(c.Start), End: timestamp(c.End),
 		Packets: PerSide{Client: c.Packets[client], Server: c.Packets[server]},
@@ -699,4 +703,21 @@ func timestamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+}
+
+// ipTexts remembers the text of recent addresses: the connections of a
+// capture come from and go to few of them, and a report spells two.
+type ipTexts [256]struct {
+	ip   netip.Addr
+	text string
+}
+
+func (t *ipTexts) text(ip netip.Addr) string {
+	a := ip.As16()
+	h := uint(a[15]) ^ uint(a[14])<<3 ^ uint(a[13])<<5 ^ uint(a[12])<<1
+	e := &t[h%uint(len(t))]
+	if e.text == "" || e.ip != ip {
+		e.ip, e.text = ip, ip.String()
+	}
+	return e.text
 }

@@ -144,3 +144,19 @@ func TestLongTransferState(t *testing.T) {
 	last := rep.Records[len(rep.Records)-1]
 	assert.Equal(t, 1+2*maxListedAppData, last.Number, "listed records keep their numbers")
 }
+
+// An address's remembered text is its own, also after another address
+// took its slot, and for IPv6 and the zero address.
+func TestIPTexts(t *testing.T) {
+	var ips ipTexts
+	addrs := []netip.Addr{{}, netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.1.1"),
+		netip.MustParseAddr("::ffff:10.0.0.1"), netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("fe80::1%eth0")}
+	for i := 0; i < 300; i++ {
+		addrs = append(addrs, netip.AddrFrom4([4]byte{172, 16, byte(i >> 8), byte(i)}))
+	}
+	for round := 0; round < 2; round++ {
+		for _, a := range addrs {
+			assert.Equal(t, a.String(), ips.text(a))
+		}
+	}
+}
