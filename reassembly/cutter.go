@@ -67,7 +67,8 @@ type skipState struct {
 	off   int64 // stream offset of its header
 	hdr   [recordHeaderLen]byte
 	spans []Span
-	rec   Record // reused: a skipped record lives only during emit
+	rec   Record  // reused: a skipped record lives only during emit
+	room  [2]Span // spans' first room: most records come in one or two segments
 }
 
 // init readies c, in place, to cut direction dir for sink.
@@ -227,6 +228,7 @@ func (c *cutter) wantSkip() bool {
 func (c *cutter) startSkip(hdr []byte) {
 	if c.skip == nil {
 		c.skip = new(skipState)
+		c.skip.spans = c.skip.room[:0]
 	}
 	copy(c.skip.hdr[:], hdr[:recordHeaderLen])
 	c.skip.len = recordHeaderLen + (int(hdr[3])<<8 | int(hdr[4]))
