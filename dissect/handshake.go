@@ -46,6 +46,10 @@ type Message struct {
 	// that carried them, for FramesOf. The record callbacks they hold are
 	// valid while the record that completed the message is being handled.
 	spans []msgSpan
+
+	// room, when set, is a HandshakeMsg allocated with the message, for
+	// Session.message to fill: one allocation for both.
+	room *HandshakeMsg
 }
 
 // msgSpan is a run of a message's bytes carried by one record.
@@ -132,7 +136,7 @@ func (h *HandshakeReader) Add(f Fragment) ([]*Message, []*Error) {
 					record: [1]int{f.Record},
 					span:   [1]msgSpan{{off: 0, n: end, base: base, frames: f.Frames}},
 				}
-				b.Records, b.spans = b.record[:], b.span[:]
+				b.Records, b.spans, b.room = b.record[:], b.span[:], &b.hm
 				msgs = append(msgs, &b.Message)
 				data, base = data[end:], base+end
 				continue
@@ -192,6 +196,7 @@ type wholeMessage struct {
 	Message
 	record [1]int
 	span   [1]msgSpan
+	hm     HandshakeMsg
 }
 
 // Flush reports an unfinished message at the end of the stream.

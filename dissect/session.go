@@ -184,11 +184,18 @@ func (s *Session) Record(r RecordIn) (res RecordResult) {
 		res.Encrypted = true
 		switch r.Type {
 		case ContentTypeHandshake:
-			m := &Message{Length: len(r.Body), Records: []int{r.Number}}
+			// One allocation for the message, its entry and its record list.
+			e := &struct {
+				hm  HandshakeMsg
+				m   Message
+				rec [1]int
+			}{rec: [1]int{r.Number}}
+			e.m = Message{Length: len(r.Body), Records: e.rec[:]}
 			if r.Frames != nil {
-				m.Frames = r.Frames.FramesOf(0, len(r.Body))
+				e.m.Frames = r.Frames.FramesOf(0, len(r.Body))
 			}
-			res.Messages = append(res.Messages, &HandshakeMsg{Message: m, Side: r.Side, Encrypted: true})
+			e.hm = HandshakeMsg{Message: &e.m, Side: r.Side, Encrypted: true}
+			res.Messages = append(res.Messages, &e.hm)
 		case ContentTypeAlert:
 			res.Alerts = append(res.Alerts, Alert{Side: r.Side, Encrypted: true, Length: len(r.Body), Record: r.Number, Frames: frames(r, 0, len(r.Body))})
 		case ContentTypeHeartbeat:
@@ -255,7 +262,12 @@ func frames(r RecordIn, off, n int) []int {
 
 // message decodes a complete cleartext handshake message.
 func (s *Session) message(side Side, m *Message) *HandshakeMsg {
-	hm := &HandshakeMsg{Message: m, Side: side}
+	hm := m.room
+	if hm == nil {
+		hm = new(HandshakeMsg)
+	}
+	m.room = nil
+	*hm = HandshakeMsg{Message: m, Side: side}
 	switch m.Type {
 	case HandshakeTypeClientHello:
 		s.setClient(side)
