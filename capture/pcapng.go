@@ -204,13 +204,21 @@ func (s *Source) resync(start int64, cause error) bool {
 	if s.off == start && s.discard(4) != nil {
 		return false
 	}
-	for scanned := 0; scanned < maxResync; scanned += 4 {
-		if s.plausibleBlock() {
-			s.warns = append(s.warns, fmt.Sprintf("%v: skipped %d bytes to the next valid block, at offset %d",
-				cause, s.off-start, s.off))
+	return s.scanTo(start, cause, 4, "block", s.plausibleBlock)
+}
+
+// scanTo discards step bytes at a time, up to maxResync, until plausible
+// holds at the read position, and then warns what was skipped since start
+// to reach the next valid what. It reports false at the end of the input
+// or of the search.
+func (s *Source) scanTo(start int64, cause error, step int, what string, plausible func() bool) bool {
+	for scanned := 0; scanned < maxResync; scanned += step {
+		if plausible() {
+			s.warns = append(s.warns, fmt.Sprintf("%v: skipped %d bytes to the next valid %s, at offset %d",
+				cause, s.off-start, what, s.off))
 			return true
 		}
-		if s.discard(4) != nil {
+		if s.discard(step) != nil {
 			return false
 		}
 	}

@@ -578,17 +578,7 @@ func (s *Source) resyncPcap(start int64, cause error) bool {
 	if s.off == start && s.discard(1) != nil {
 		return false
 	}
-	for scanned := 0; scanned < maxResync; scanned++ {
-		if s.plausibleRecords() {
-			s.warns = append(s.warns, fmt.Sprintf("%v: skipped %d bytes to the next valid packet record, at offset %d",
-				cause, s.off-start, s.off))
-			return true
-		}
-		if s.discard(1) != nil {
-			return false
-		}
-	}
-	return false
+	return s.scanTo(start, cause, 1, "packet record", s.plausibleRecords)
 }
 
 // plausibleRecords reports whether a plausible packet record starts at

@@ -439,18 +439,28 @@ func testSourceResync(t *testing.T, open opener) {
 		t.Run(c.name, func(t *testing.T) {
 			s, err := open(t, build(c.damage))
 			require.NoError(t, err)
-			ps, err := readAll(t, s)
-			require.Equal(t, io.EOF, err, "reading goes on")
-			require.GreaterOrEqual(t, len(ps), 3, "the packets after the damage are read")
-			last := ps[len(ps)-2:]
-			assert.Equal(t, after, last[0].Data)
-			assert.Equal(t, after, last[1].Data)
-			assert.Equal(t, ps[0].Frame+len(ps)-1, last[1].Frame, "frames numbered on")
-			require.Len(t, s.Warnings(), 1)
-			assert.Contains(t, s.Warnings()[0], c.want)
+			assertResynced(t, s, after, c.want)
 			assert.Contains(t, s.Warnings()[0], "skipped")
 		})
 	}
+}
+
+// assertResynced reads s to its end and checks that reading went on past
+// the damage: the last two packets are after's, frames are numbered on
+// from the last good one, and one warning says want. It returns the last
+// packet.
+func assertResynced(t *testing.T, s *Source, after []byte, want string) Packet {
+	t.Helper()
+	ps, err := readAll(t, s)
+	require.Equal(t, io.EOF, err, "reading goes on")
+	require.GreaterOrEqual(t, len(ps), 3, "the packets after the damage are read")
+	last := ps[len(ps)-2:]
+	assert.Equal(t, after, last[0].Data)
+	assert.Equal(t, after, last[1].Data)
+	assert.Equal(t, ps[0].Frame+len(ps)-1, last[1].Frame, "frames numbered on")
+	require.Len(t, s.Warnings(), 1)
+	assert.Contains(t, s.Warnings()[0], want)
+	return last[1]
 }
 
 // After a damaged classic pcap record, reading goes on at the next offset
@@ -497,20 +507,12 @@ func testSourceResyncPcap(t *testing.T, open opener) {
 			t.Run(fmt.Sprintf("%s nanos=%v", c.name, nanos), func(t *testing.T) {
 				s, err := open(t, c.damage(slices.Clone(base)))
 				require.NoError(t, err)
-				ps, err := readAll(t, s)
-				require.Equal(t, io.EOF, err, "reading goes on")
-				require.GreaterOrEqual(t, len(ps), 3, "the packets after the damage are read")
-				last := ps[len(ps)-2:]
-				assert.Equal(t, after, last[0].Data)
-				assert.Equal(t, after, last[1].Data)
+				last := assertResynced(t, s, after, c.want)
 				precision := time.Microsecond
 				if nanos {
 					precision = time.Nanosecond
 				}
-				assert.Equal(t, t0.Add(3*time.Second).Truncate(precision), last[1].Time)
-				assert.Equal(t, len(ps), last[1].Frame, "frames numbered on")
-				require.Len(t, s.Warnings(), 1)
-				assert.Contains(t, s.Warnings()[0], c.want)
+				assert.Equal(t, t0.Add(3*time.Second).Truncate(precision), last.Time)
 				assert.Contains(t, s.Warnings()[0], fmt.Sprintf("skipped %d bytes to the next valid packet record", c.skipped))
 			})
 		}

@@ -396,33 +396,26 @@ func TestOIDString(t *testing.T) {
 // without them, to compare with a value written out in a test.
 func withoutCodes(t *testing.T, v any) any {
 	t.Helper()
-	check := func(names []CodeName, n int, code func(i int) int) {
-		require.Len(t, names, n, "code list")
-		for i, c := range names {
-			assert.Equal(t, c.Code, code(i), "code %d", i)
-		}
-	}
 	switch x := v.(type) {
 	case *SupportedGroupsExt:
-		check(x.Groups, len(x.codes), func(i int) int { return int(x.codes[i]) })
-		c := *x
-		c.codes = nil
-		return &c
+		return stripCodes(t, x, x.Groups, x.codes, func(c *SupportedGroupsExt) { c.codes = nil })
 	case *ECPointFormatsExt:
-		check(x.Formats, len(x.codes), func(i int) int { return int(x.codes[i]) })
-		c := *x
-		c.codes = nil
-		return &c
+		return stripCodes(t, x, x.Formats, x.codes, func(c *ECPointFormatsExt) { c.codes = nil })
 	case *SignatureAlgorithmsExt:
-		check(x.Algorithms, len(x.codes), func(i int) int { return int(x.codes[i]) })
-		c := *x
-		c.codes = nil
-		return &c
+		return stripCodes(t, x, x.Algorithms, x.codes, func(c *SignatureAlgorithmsExt) { c.codes = nil })
 	case *SupportedVersionsExt:
-		check(x.Versions, len(x.codes), func(i int) int { return int(x.codes[i]) })
-		c := *x
-		c.codes = nil
-		return &c
+		return stripCodes(t, x, x.Versions, x.codes, func(c *SupportedVersionsExt) { c.codes = nil })
 	}
 	return v
+}
+
+func stripCodes[T any, C ~uint8 | ~uint16](t *testing.T, x *T, names []CodeName, codes []C, drop func(*T)) *T {
+	t.Helper()
+	require.Len(t, codes, len(names), "code list")
+	for i, n := range names {
+		assert.Equal(t, n.Code, int(codes[i]), "code %d", i)
+	}
+	c := *x
+	drop(&c)
+	return &c
 }
