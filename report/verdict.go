@@ -127,6 +127,14 @@ func verdict(c *Connection, cert certFindings) Verdict {
 				"No server certificate was seen (resumed session, or not captured): padlock cannot check who the server is, so it does not award the padlock.")
 		}
 	}
+	if hint := refusalHint(c); hint != "" {
+		for i := range v.Problems {
+			if p := &v.Problems[i]; strings.HasPrefix(p.Code, "certificate_") || strings.HasPrefix(p.Code, "chain_") {
+				p.Explanation += " " + hint
+				break
+			}
+		}
+	}
 	v.Padlock = true
 	for _, p := range v.Problems {
 		if p.Severity == severityCritical || p.Severity == severityUnknown {
@@ -134,4 +142,55 @@ func verdict(c *Connection, cert certFindings) Verdict {
 		}
 	}
 	return v
+}
+
+// lookalike ends a refusal hint that rests on an alert no one can read.
+const lookalike = "; a close_notify from a client that only tests the handshake looks the same."
+
+// tls13AlertRecord is the length of a TLS 1.3 record holding one alert:
+// the 2-byte alert, its inner content type and a 16-byte AEAD tag (RFC
+// 8446, Section 5.2).
+const tls13AlertRecord = 2 + 1 + 16
+
+// refusalHint explains an established connection that the client ended
+// with an alert before sending any data. That is how a client that checks
+// the certificate only after the handshake refuses it (curl does, for a
+// name that does not match); a browser or OpenSSL refuses during the
+// handshake instead, which is a failed handshake. In TLS 1.3 the alert
+// travels as application data: a lone client record of an alert's length
+// is taken for one. The hint goes with the certificate problem it most
+// likely answers; "" when the pattern is not there.
+func refusalHint(c *Connection) string {
+	t := &c.TLS
+	if !t.Established || (c.TCP.FINFrame.Client == 0 && c.TCP.RSTFrame.Client == 0) {
+		return ""
+	}
+	how := "hung up"
+	if c.TCP.RSTFrame.Client != 0 {
+		how = "reset the connection"
+	}
+	for _, a := range t.Alerts {
+		if a.From != "client" {
+			continue
+		}
+		if a.Description == "close_notify" || t.AppData.Records.Client > 0 {
+			return ""
+		}
+		if a.Description != "" {
+			return fmt.Sprintf("The client sent a %s %s alert (frame %d) right after the handshake and %s without sending any data: that is how a client that checks the certificate after the handshake (curl does) refuses it.",
+				a.Level, a.Description, a.Frame, how)
+		}
+		return fmt.Sprintf("The client sent an encrypted alert (frame %d) right after the handshake and %s without sending any data: that is how a client that checks the certificate after the handshake (curl does) refuses it%s",
+			a.Frame, how, lookalike)
+	}
+	if t.VersionCode != 0x0304 || t.AppData.Records.Client != 1 || t.AppData.Bytes.Client != tls13AlertRecord {
+		return ""
+	}
+	for _, r := range c.Records {
+		if r.From == "client" && r.TypeCode == 23 && r.Length == tls13AlertRecord && len(r.Frames) > 0 {
+			return fmt.Sprintf("The client's only record after the handshake (frame %d) has the length of an encrypted alert, and it then %s: that is how a client that checks the certificate after the handshake (curl does) refuses it%s",
+				r.Frames[len(r.Frames)-1], how, lookalike)
+		}
+	}
+	return ""
 }
