@@ -117,6 +117,7 @@ func verdict(c *Connection, cert certFindings) Verdict {
 				"The %s sent a heartbeat claiming more payload than it carried (frame %d): a Heartbleed (CVE-2014-0160) probe.", hb.From, hb.Frame)
 		}
 	}
+	certStart := len(v.Problems) // the certificate problems follow
 	v.Problems = append(v.Problems, cert.problems...)
 	if t.Established && !v.CertificateChecked {
 		if t.EncryptedHandshake {
@@ -127,12 +128,9 @@ func verdict(c *Connection, cert certFindings) Verdict {
 				"No server certificate was seen (resumed session, or not captured): padlock cannot check who the server is, so it does not award the padlock.")
 		}
 	}
-	if hint := refusalHint(c); hint != "" {
-		for i := range v.Problems {
-			if p := &v.Problems[i]; strings.HasPrefix(p.Code, "certificate_") || strings.HasPrefix(p.Code, "chain_") {
-				p.Explanation += " " + hint
-				break
-			}
+	if len(v.Problems) > certStart {
+		if hint := refusalHint(c); hint != "" {
+			v.Problems[certStart].Explanation += " " + hint
 		}
 	}
 	v.Padlock = true
@@ -158,15 +156,15 @@ const tls13AlertRecord = 2 + 1 + 16
 // name that does not match); a browser or OpenSSL refuses during the
 // handshake instead, which is a failed handshake. In TLS 1.3 the alert
 // travels as application data: a lone client record of an alert's length
-// is taken for one. The hint goes with the certificate problem it most
-// likely answers; "" when the pattern is not there.
+// is taken for one. The hint goes with the first certificate problem
+// (what the client most likely refused); "" when the pattern is not there.
 func refusalHint(c *Connection) string {
 	t := &c.TLS
 	if !t.Established || (c.TCP.FINFrame.Client == 0 && c.TCP.RSTFrame.Client == 0) {
 		return ""
 	}
 	how := "hung up"
-	if c.TCP.RSTFrame.Client != 0 {
+	if fin, rst := c.TCP.FINFrame.Client, c.TCP.RSTFrame.Client; rst != 0 && (fin == 0 || rst < fin) {
 		how = "reset the connection"
 	}
 	for _, a := range t.Alerts {
@@ -183,14 +181,29 @@ func refusalHint(c *Connection) string {
 		return fmt.Sprintf("The client sent an encrypted alert (frame %d) right after the handshake and %s without sending any data: that is how a client that checks the certificate after the handshake (curl does) refuses it%s",
 			a.Frame, how, lookalike)
 	}
-	if t.VersionCode != 0x0304 || t.AppData.Records.Client != 1 || t.AppData.Bytes.Client != tls13AlertRecord {
+	if t.VersionCode != 0x0304 || t.AppData.Records.Client == 0 || t.AppData.Records.Client > 2 {
 		return ""
 	}
-	for _, r := range c.Records {
-		if r.From == "client" && r.TypeCode == 23 && r.Length == tls13AlertRecord && len(r.Frames) > 0 {
-			return fmt.Sprintf("The client's only record after the handshake (frame %d) has the length of an encrypted alert, and it then %s: that is how a client that checks the certificate after the handshake (curl does) refuses it%s",
-				r.Frames[len(r.Frames)-1], how, lookalike)
+	// Without keys, the client's Finished is an application_data record
+	// too: its first one may be the Finished, then the alert.
+	var recs []*Record
+	for i := range c.Records {
+		if r := &c.Records[i]; r.From == "client" && r.TypeCode == 23 {
+			recs = append(recs, r)
 		}
 	}
-	return ""
+	if len(recs) != t.AppData.Records.Client {
+		return ""
+	}
+	last := recs[len(recs)-1]
+	if last.Length != tls13AlertRecord || len(last.Frames) == 0 || (len(recs) == 2 && !tls13Finished(recs[0].Length)) {
+		return ""
+	}
+	return fmt.Sprintf("The client's last record (frame %d), right after the handshake, has the length of an encrypted alert, and it then %s without sending any data: that is how a client that checks the certificate after the handshake (curl does) refuses it%s",
+		last.Frames[len(last.Frames)-1], how, lookalike)
 }
+
+// tls13Finished reports whether n is the length of a TLS 1.3 record that
+// holds a Finished alone: a 4-byte header, a SHA-256 or SHA-384 MAC, the
+// inner content type and a 16-byte AEAD tag.
+func tls13Finished(n int) bool { return n == 4+32+1+16 || n == 4+48+1+16 }

@@ -52,9 +52,19 @@ func TestRefusalHint(t *testing.T) {
 			c.TCP.RSTFrame.Client = 0
 			return c
 		}(), ""},
-		{"TLS 1.3 lone alert-sized record then FIN", tls13(1, 19), "only record after the handshake (frame 9) has the length of an encrypted alert, and it then hung up"},
+		{"TLS 1.3 lone alert-sized record then FIN", tls13(1, 19), "last record (frame 9), right after the handshake, has the length of an encrypted alert, and it then hung up"},
 		{"TLS 1.3 request-sized record", tls13(1, 90), ""},
-		{"TLS 1.3 two records", tls13(2, 19), ""},
+		{"TLS 1.3 two alert-sized records", tls13(2, 19), ""},
+		{"TLS 1.3 Finished (SHA-384) then alert", func() *Connection {
+			c := tls13(2, 19)
+			c.Records[0].Length = 69
+			return c
+		}(), "last record (frame 10)"},
+		{"TLS 1.3 Finished then three records", func() *Connection {
+			c := tls13(3, 19)
+			c.Records[0].Length = 53
+			return c
+		}(), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := refusalHint(tc.c)
@@ -73,4 +83,29 @@ func TestRefusalHint(t *testing.T) {
 	assert.Contains(t, v.Problems[0].Explanation, "Not valid for x. The client sent an encrypted alert")
 	v = verdict(tls12(), certFindings{checked: true, problems: []Problem{{Code: "certificate_name_mismatch", Severity: severityCritical, Explanation: "Not valid for x."}}})
 	assert.Equal(t, "Not valid for x.", v.Problems[0].Explanation)
+}
+
+// The hint goes with the first certificate problem, whatever its code,
+// and with the certificate that could not be seen in TLS 1.3.
+func TestRefusalHintPlacement(t *testing.T) {
+	c := &Connection{}
+	c.TLS.Established, c.TLS.VersionCode = true, 0x0303
+	c.TLS.Alerts = []Alert{{From: "client", Encrypted: true, Frame: 10}}
+	c.TCP.FINFrame.Client = 12
+	v := verdict(c, certFindings{checked: true, problems: []Problem{
+		{Code: "weak_key", Severity: severityCritical, Explanation: "Weak."},
+		{Code: "chain_untrusted", Severity: severityCritical, Explanation: "Untrusted."}}})
+	assert.Contains(t, v.Problems[0].Explanation, "Weak. The client sent an encrypted alert")
+	assert.Equal(t, "Untrusted.", v.Problems[1].Explanation)
+
+	c.TLS.VersionCode, c.TLS.Alerts, c.TLS.EncryptedHandshake = 0x0304, nil, true
+	c.TLS.AppData.Records.Client, c.TLS.AppData.Bytes.Client = 1, 19
+	c.Records = []Record{{From: "client", TypeCode: 23, Length: 19, Frames: []int{11}}}
+	v = verdict(c, certFindings{})
+	assert.Equal(t, "certificate_not_visible", v.Problems[0].Code)
+	assert.Contains(t, v.Problems[0].Explanation, "has the length of an encrypted alert, and it then hung up without sending any data")
+
+	// A valid certificate: nothing to explain.
+	v = verdict(c, certFindings{checked: true})
+	assert.Empty(t, v.Problems)
 }

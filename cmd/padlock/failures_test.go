@@ -32,6 +32,9 @@ type failureCase struct {
 	problems    []string
 	padlock     bool
 	checked     bool // verdict.certificate_checked
+	// refused is a part of the first problem's explanation when the
+	// client refused the certificate after the handshake (curl).
+	refused string
 }
 
 var failureCases = []failureCase{
@@ -84,7 +87,14 @@ var failureCases = []failureCase{
 	// completes and curl hangs up (encrypted alert, then RST): the verdict
 	// alone shows why.
 	{file: "curl-name-mismatch.pcap", established: true, version: "TLS 1.2",
-		alerts: []string{"client:encrypted", "server:encrypted"}, problems: []string{"certificate_name_mismatch"}, checked: true},
+		alerts: []string{"client:encrypted", "server:encrypted"}, problems: []string{"certificate_name_mismatch"}, checked: true,
+		refused: "The client sent an encrypted alert (frame 10) right after the handshake and reset the connection without sending any data"},
+	// The same in TLS 1.3: the certificate is encrypted, and curl's alert
+	// is an application_data record of an alert's length (19 bytes), after
+	// its Finished (69 bytes under SHA-384).
+	{file: "curl-tls13-name-mismatch.pcap", established: true, version: "TLS 1.3",
+		problems: []string{"certificate_not_visible"},
+		refused:  "The client's last record (frame 9), right after the handshake, has the length of an encrypted alert, and it then hung up"},
 	{file: "weak-rsa1024.pcap", established: true, version: "TLS 1.2",
 		alerts: []string{"client:encrypted", "server:encrypted"}, problems: []string{"weak_key"}, checked: true},
 	{file: "sha1-signature.pcap", established: true, version: "TLS 1.2",
@@ -201,6 +211,13 @@ func TestFailures(t *testing.T) {
 				assert.Contains(t, []string{"critical", "warning", "unknown"}, p.Severity, p.Code)
 			}
 			assert.Equal(t, tc.problems, codes, "verdict.problems")
+			for i, p := range rep.Verdict.Problems {
+				if i == 0 && tc.refused != "" {
+					assert.Contains(t, p.Explanation, tc.refused, "refused after the handshake")
+				} else {
+					assert.NotContains(t, p.Explanation, "refuses it", "no refusal hint on %s", p.Code)
+				}
+			}
 			assert.Equal(t, tc.padlock, rep.Verdict.Padlock, "verdict.padlock")
 			assert.Equal(t, tc.checked, rep.Verdict.CertificateChecked, "verdict.certificate_checked")
 

@@ -5,7 +5,7 @@
 # report for it; cmd/padlock/failures_test.go asserts it.
 #
 # Needs root (tcpdump), tcpdump, openssl (3.x), gnutls-bin, curl, python3. Uses only
-# 127.0.0.1 and ports 9440-9461; every process is bounded by timeout(1).
+# 127.0.0.1 and ports 9440-9462; every process is bounded by timeout(1).
 #
 # Certificates: the test PKI in certs/ (committed). It is generated here with
 # openssl when certs/root.pem is missing, with fixed validity dates, so
@@ -369,6 +369,16 @@ if want curl-name-mismatch.pcap; then
 	record curl-name-mismatch.pcap 9456
 	timeout 10 curl -sS --tls-max 1.2 --cacert "$certs/root.pem" --resolve wrong.example.net:9456:127.0.0.1 \
 		https://wrong.example.net:9456/ 2>&1 | sed 's/^/    client: /' >&2 || true
+	done_case
+fi
+
+# 17b. The same in TLS 1.3: curl's alert after the handshake is an
+# application_data record of an alert's length (19 bytes).
+if want curl-tls13-name-mismatch.pcap; then
+	s_server 9462 leaf intermediate -- -tls1_3
+	record curl-tls13-name-mismatch.pcap 9462
+	timeout 10 curl -sS --tlsv1.3 --cacert "$certs/root.pem" --resolve wrong.example.net:9462:127.0.0.1 \
+		https://wrong.example.net:9462/ 2>&1 | sed 's/^/    client: /' >&2 || true
 	done_case
 fi
 
