@@ -16,14 +16,20 @@ import (
 )
 
 // Live capture: packets come from capture.LiveSource on their own
-// goroutine; everything else (decoding, the tracker, the report writer)
-// runs on one goroutine, the loop in runLive, because the tracker is not
-// safe for concurrent use. The same loop takes a wall-clock tick, so idle
-// connections are flushed and the -w file written out even when no packet
-// arrives.
+// goroutine; the loop in runLive decodes them and feeds one tracker on its
+// own goroutine (the tracker is not safe for concurrent use), or, with
+// --workers, shares the connections out to that many trackers as a file's
+// are (workers.go), each report written as its connection ends. The same
+// loop takes a wall-clock tick, so idle connections are flushed and the -w
+// file written out even when no packet arrives.
 
-// tick is how often the live loop flushes idle flows and the -w file.
-const tick = time.Second
+// tick is how often the live loop flushes idle flows and the -w file;
+// pushEvery how often the segments batched for --workers go out, full or
+// not, so that a report comes within that of its connection's end.
+const (
+	tick      = time.Second
+	pushEvery = 100 * time.Millisecond
+)
 
 // Hooks for tests: where stop signals come from, and how a second signal
 // ends the process.
@@ -137,21 +143,20 @@ func runLive(o options, w report.Writer, stderr io.Writer) int {
 		}
 	}()
 
-	builder := report.NewBuilder(w.Write)
-	configure(builder, o)
-	builder.Recover = true
-	topts := reassembly.DefaultOptions
-	topts.FlowTimeout = o.flowTimeout
-	// Write each connection as soon as it ends, not in first-packet order.
-	topts.Ordered = false
-	o.caps.apply(&topts)
-	tracker := reassembly.New(topts, builder)
+	var sink liveSink
+	if o.workers > 1 {
+		sink = newWorkers(w, o)
+	} else {
+		sink = newLiveTracker(w, o)
+	}
 	// --max-memory holds on a busy link as it does on a file; without it,
 	// the collector's soft limit follows the live heap (memGuard).
-	mem := newMemGuard(o, tracker.EvictOldest)
+	mem := newMemGuard(o, sink.evictOldest)
 	dec := capture.NewDecoder()
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
+	pusher := time.NewTicker(pushEvery)
+	defer pusher.Stop()
 
 	code := exitOK
 	var captured int64
@@ -190,18 +195,18 @@ loop:
 					firstBad = err
 				}
 			} else if ok {
-				tracker.Add(&seg)
+				sink.add(&seg)
 			}
-			if builder.Err() != nil {
+			if sink.failed() {
 				stop()
 			}
 			if o.count > 0 && captured >= int64(o.count) {
 				stop()
 			}
+		case <-pusher.C:
+			sink.push()
 		case <-ticker.C:
-			if f, ok := any(tracker).(flusher); ok {
-				f.Flush(time.Now())
-			}
+			sink.tick(time.Now())
 			mem.check()
 			if save != nil {
 				if err := save.Flush(); err != nil {
@@ -210,7 +215,7 @@ loop:
 					save = nil
 				}
 			}
-			if builder.Err() != nil {
+			if sink.failed() {
 				stop()
 			}
 		}
@@ -224,8 +229,8 @@ loop:
 
 	// Every connection still open ends here, written with end_seen
 	// "capture_end".
-	tracker.Close()
-	if err := builder.Err(); err != nil {
+	sink.close()
+	if err := sink.err(); err != nil {
 		fmt.Fprintf(stderr, "padlock: writing output: %v\n", err)
 		code = exitError
 	} else if err := w.Close(); err != nil {
@@ -290,3 +295,46 @@ func listInterfaces(stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// liveSink is what the live loop feeds: one tracker (liveTracker) or
+// --workers of them (workers).
+type liveSink interface {
+	add(seg *capture.Segment)
+	tick(now time.Time) // the wall-clock tick: flush idle connections
+	push()              // hand over what is batched (workers)
+	evictOldest(share float64) int
+	failed() bool // writing the output failed (while running)
+	close()
+	err() error // after close
+}
+
+// liveTracker is one tracker on the live loop's goroutine, writing each
+// report as its connection ends.
+type liveTracker struct {
+	tracker *reassembly.Tracker
+	builder *report.Builder
+}
+
+func newLiveTracker(w report.Writer, o options) *liveTracker {
+	builder := report.NewBuilder(w.Write)
+	configure(builder, o)
+	builder.Recover = true
+	topts := reassembly.DefaultOptions
+	topts.FlowTimeout = o.flowTimeout
+	// Write each connection as soon as it ends, not in first-packet order.
+	topts.Ordered = false
+	o.caps.apply(&topts)
+	return &liveTracker{tracker: reassembly.New(topts, builder), builder: builder}
+}
+
+func (l *liveTracker) add(seg *capture.Segment) { l.tracker.Add(seg) }
+func (l *liveTracker) tick(now time.Time) {
+	if f, ok := any(l.tracker).(flusher); ok {
+		f.Flush(now)
+	}
+}
+func (l *liveTracker) push()                         {}
+func (l *liveTracker) evictOldest(share float64) int { return l.tracker.EvictOldest(share) }
+func (l *liveTracker) failed() bool                  { return l.builder.Err() != nil }
+func (l *liveTracker) close()                        { l.tracker.Close() }
+func (l *liveTracker) err() error                    { return l.builder.Err() }

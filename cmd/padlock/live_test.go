@@ -641,6 +641,15 @@ func TestLive(t *testing.T) {
 	t.Run("any", func(t *testing.T) {
 		stream(t, nil, "any", "any.padlock.test")
 	})
+	// Live, --workers shares the connections out as for a file (the
+	// default is one per core); each report is still written as its
+	// connection ends, the same line the saved file gives.
+	t.Run("one worker", func(t *testing.T) {
+		stream(t, nil, srvIf, "one.padlock.test", "--workers", "1")
+	})
+	t.Run("three workers", func(t *testing.T) {
+		stream(t, nil, srvIf, "three.padlock.test", "--workers", "3")
+	})
 	t.Run("packet socket", func(t *testing.T) {
 		stream(t, []string{liveCaptureMethodEnv + "=socket"}, srvIf, "socket.padlock.test", "-p")
 	})
@@ -798,7 +807,8 @@ func TestLiveSecondSignal(t *testing.T) {
 	notifySignals = func(c chan<- os.Signal) func() { sigs <- c; return func() {} }
 	exitNow = func(code int) { exits <- code }
 
-	var out, errOut bytes.Buffer
+	var out bytes.Buffer
+	var errOut lockedBuffer // the signal goroutine writes to it too
 	done := make(chan int, 1)
 	go func() {
 		// No filter: nothing to compile, so no tcpdump needed.
@@ -825,4 +835,23 @@ func TestLiveSecondSignal(t *testing.T) {
 		t.Fatal("run did not return after the first signal")
 	}
 	assert.Contains(t, errOut.String(), "interrupted again")
+}
+
+// lockedBuffer is a bytes.Buffer that goroutines may write at once, as
+// they may to a process's stderr.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -71,7 +71,7 @@ type options struct {
 	write       string
 	flowTimeout time.Duration
 	user        string
-	workers     int // file input: reassemblers the flows are shared out to
+	workers     int // reassemblers the flows are shared out to
 	quiet       bool
 	caps        capOptions
 	perf        perfOptions
@@ -104,7 +104,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVarP(&o.write, "write", "w", "", "also save the packets read or captured (after the filter) to `FILE`, as pcapng")
 	fs.DurationVar(&o.flowTimeout, "flow-timeout", reassembly.DefaultOptions.FlowTimeout, "end a connection idle for `DURATION` (report it with end_seen \"idle\")")
 	fs.StringVarP(&o.user, "relinquish-privileges", "Z", "", "after opening the capture, switch to `USER` (when run as root)")
-	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "file input: share the connections out to `N` reassemblers running in parallel\n(the output is the same for every N; live capture uses one; by default at most\none per 64 MiB of --max-memory)")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "share the connections out to `N` reassemblers running in parallel (the output\nof a file is the same for every N; live, each report is written when its\nconnection ends); by default at most one per 64 MiB of --max-memory")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "live capture: do not print the listening line and the packet counters;\nfile: no progress line (drawn only when stderr is a terminal)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.schema, "schema", false, "print the JSON Schema of the NDJSON report and exit")

@@ -220,6 +220,7 @@ func newWorkers(w report.Writer, o options) *workers {
 		topts.MaxPagesTotal = max(topts.MaxPagesTotal/n, 1)
 	}
 	p.m = newMerger(w, n, o.caps.maxHeld)
+	p.m.unordered = o.iface != ""
 	render := p.m.lines != nil // JSON: the workers render the lines
 	var first *report.Builder  // whose certificate cache the others share
 	for i := range n {
@@ -346,6 +347,30 @@ func (p *workers) close() {
 }
 
 func (p *workers) stop() { p.close() }
+
+// tick is the live loop's wall-clock tick: every worker flushes its idle
+// connections at now, and the batches go out full or not, so that a
+// quiet link does not keep reports waiting for a batch to fill.
+func (p *workers) tick(now time.Time) {
+	for _, b := range p.cur {
+		b.recs = append(b.recs, segRec{kind: recFlush, frame: p.frame, time: now})
+	}
+	p.round(false)
+}
+
+// push sends the batches if any holds something: the live loop's way of
+// not keeping segments waiting on a quiet link.
+func (p *workers) push() {
+	for _, b := range p.cur {
+		if len(b.recs) > 0 {
+			p.round(false)
+			return
+		}
+	}
+}
+
+// failed reports, while the workers run, whether writing the output failed.
+func (p *workers) failed() bool { return p.m.failed.Load() }
 
 func (p *workers) stats() (reassembly.Stats, *handler) { return p.st, p.h }
 func (p *workers) err() error                          { return p.m.err }
@@ -551,6 +576,12 @@ type merger struct {
 	w     report.Writer
 	lines interface{ WriteLine([]byte) error } // the JSON writer, for rendered lines
 	err   error
+	// failed is err != nil, for the live loop to read while the merger runs.
+	failed atomic.Bool
+	// unordered (live capture) writes each report as its connection ends,
+	// as the live loop's one tracker does, rather than in first-packet
+	// order; connections are still numbered by first packet.
+	unordered bool
 
 	conns    atomic.Int64 // connections numbered so far
 	nextID   int
@@ -686,6 +717,10 @@ func (m *merger) event(ev *event) {
 		ev.cell.id = id
 	}
 	it := held{line: ev.line, rep: ev.rep, ref: ev.ref, loc: ev.refLocal}
+	if m.unordered {
+		m.write(id, it)
+		return
+	}
 	// As reassembly.Tracker's finish does with Options.Ordered.
 	if m.released[id] {
 		delete(m.released, id)
@@ -729,13 +764,20 @@ func (m *merger) write(id int, it held) {
 		m.err = m.w.Write(it.rep)
 	case it.line != nil:
 		// File output does not flush after each line: the line is
-		// written in two parts, its head with the global ID, then the rest.
+		// written in two parts, its head with the global ID, then the
+		// rest. Live output flushes each line, so it goes in one piece.
 		m.buf = append(m.buf[:0], jsonHead[:len(jsonHead)-2]...)
 		m.buf = strconv.AppendInt(m.buf, int64(id), 10)
-		if m.err = m.lines.WriteLine(m.buf); m.err == nil {
-			m.err = m.lines.WriteLine((*it.line)[len(jsonHead)-1:])
+		rest := (*it.line)[len(jsonHead)-1:]
+		if m.unordered {
+			m.err = m.lines.WriteLine(append(m.buf, rest...))
+		} else if m.err = m.lines.WriteLine(m.buf); m.err == nil {
+			m.err = m.lines.WriteLine(rest)
 		}
 		putLineBuf(it.line)
+	}
+	if m.err != nil {
+		m.failed.Store(true)
 	}
 }
 
