@@ -230,6 +230,9 @@ loop:
 	// Every connection still open ends here, written with end_seen
 	// "capture_end".
 	sink.close()
+	if p, ok := sink.(*workers); ok {
+		mem.evicted += p.memEvicted()
+	}
 	if err := sink.err(); err != nil {
 		fmt.Fprintf(stderr, "padlock: writing output: %v\n", err)
 		code = exitError

@@ -744,6 +744,19 @@ func TestLive(t *testing.T) {
 		assert.Contains(t, p.Stderr(), "padlock: warning: --max-memory: 1 connections were ended early to stay under 1 MiB")
 	})
 
+	t.Run("max memory with workers", func(t *testing.T) {
+		// --workers given: the cap no longer picks one worker; the
+		// workers end their oldest connections and count them.
+		p := startPadlock(t, n, nil, "-i", srvIf, "--format", "json", "--max-memory", "1", "--workers", "2", "tcp port 8444")
+		c := startHelper(t, n.cli, nil, "hello-and-wait", srvAddr+":8444", "capped2.padlock.test")
+		c.line(15*time.Second, "the ClientHello")
+		r := parseReport(t, p.line(5*time.Second, "the report of the connection ended early"))
+		assert.Equal(t, "capped2.padlock.test", r.TLS.SNI)
+		assert.Equal(t, "idle", r.TCP.End)
+		require.Equal(t, exitOK, interrupt(t, p), "stderr: %s", p.Stderr())
+		assert.Contains(t, p.Stderr(), "padlock: warning: --max-memory: 1 connections were ended early to stay under 1 MiB")
+	})
+
 	t.Run("idle connections end by the flow timeout", func(t *testing.T) {
 		p := startPadlock(t, n, nil, "-i", srvIf, "--format", "json", "--flow-timeout", "1s", "tcp portrange 8443-8444")
 		c := startHelper(t, n.cli, nil, "hello-and-wait", srvAddr+":8444", "idle.padlock.test")
