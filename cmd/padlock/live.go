@@ -159,7 +159,8 @@ func runLive(o options, w report.Writer, stderr io.Writer) int {
 	defer pusher.Stop()
 
 	code := exitOK
-	var captured int64
+	start := time.Now()
+	var captured, capturedBytes int64
 	var badPackets int
 	var firstBad error
 	limitHit := false
@@ -178,6 +179,7 @@ loop:
 				continue // read after -c was reached or output failed; drained, not used
 			}
 			captured++
+			capturedBytes += int64(len(p.Data))
 			if captured%memoryEvery == 0 {
 				mem.check()
 			}
@@ -257,6 +259,10 @@ loop:
 		fmt.Fprintf(stderr, "padlock: warning: %d packets could not be decoded (first: %v)\n", badPackets, firstBad)
 	}
 	mem.finish(stderr)
+	if o.perf.stats {
+		ts, h := sink.stats()
+		writeStats(stderr, captured, capturedBytes, time.Since(start), ts, dec.Stats(), h)
+	}
 	if !o.quiet {
 		printCounters(stderr, st)
 	}
@@ -308,14 +314,15 @@ type liveSink interface {
 	evictOldest(share float64) int
 	failed() bool // writing the output failed (while running)
 	close()
-	err() error // after close
+	err() error                          // after close
+	stats() (reassembly.Stats, *handler) // after close
 }
 
 // liveTracker is one tracker on the live loop's goroutine, writing each
 // report as its connection ends.
 type liveTracker struct {
 	tracker *reassembly.Tracker
-	builder *report.Builder
+	h       *handler
 }
 
 func newLiveTracker(w report.Writer, o options) *liveTracker {
@@ -327,7 +334,10 @@ func newLiveTracker(w report.Writer, o options) *liveTracker {
 	// Write each connection as soon as it ends, not in first-packet order.
 	topts.Ordered = false
 	o.caps.apply(&topts)
-	return &liveTracker{tracker: reassembly.New(topts, builder), builder: builder}
+	// The handler counts for --stats, and walks application data without
+	// copying it when there are no keys to decrypt it with.
+	h := &handler{Builder: builder, keys: o.keys}
+	return &liveTracker{tracker: reassembly.New(topts, h), h: h}
 }
 
 func (l *liveTracker) add(seg *capture.Segment) { l.tracker.Add(seg) }
@@ -338,6 +348,9 @@ func (l *liveTracker) tick(now time.Time) {
 }
 func (l *liveTracker) push()                         {}
 func (l *liveTracker) evictOldest(share float64) int { return l.tracker.EvictOldest(share) }
-func (l *liveTracker) failed() bool                  { return l.builder.Err() != nil }
+func (l *liveTracker) failed() bool                  { return l.h.Err() != nil }
 func (l *liveTracker) close()                        { l.tracker.Close() }
-func (l *liveTracker) err() error                    { return l.builder.Err() }
+func (l *liveTracker) err() error                    { return l.h.Err() }
+func (l *liveTracker) stats() (reassembly.Stats, *handler) {
+	return l.tracker.Stats(), l.h
+}

@@ -744,6 +744,23 @@ func TestLive(t *testing.T) {
 		assert.Contains(t, p.Stderr(), "padlock: warning: --max-memory: 1 connections were ended early to stay under 1 MiB")
 	})
 
+	// --stats live: the counters of what was captured, for one tracker
+	// and for workers; application data is walked, not copied.
+	for _, w := range []string{"1", "2"} {
+		t.Run("stats with "+w+" workers", func(t *testing.T) {
+			p := startPadlock(t, n, nil, "-i", srvIf, "--format", "json", "--stats", "--workers", w, "tcp", "port", "8443")
+			runClient(t, n, 8443, "stats.padlock.test")
+			r := parseReport(t, p.line(15*time.Second, "the report"))
+			assert.Equal(t, "stats.padlock.test", r.TLS.SNI)
+			require.Equal(t, exitOK, interrupt(t, p), "stderr: %s", p.Stderr())
+			st := p.Stderr()
+			assert.Contains(t, st, "padlock: stats:\n")
+			assert.Regexp(t, `\n  tcp connections  1\n  tls connections  1\n`, st)
+			assert.Regexp(t, `\n  records          \d+ \([1-9]\d* application data walked without copying\)\n`, st)
+			assert.Regexp(t, `\n\d+ packets captured\n`, st, "tcpdump's counters too")
+		})
+	}
+
 	t.Run("max memory with workers", func(t *testing.T) {
 		// --workers given: the cap no longer picks one worker; the
 		// workers end their oldest connections and count them.

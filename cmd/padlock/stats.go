@@ -129,15 +129,18 @@ func (m *monitor) finish(ts reassembly.Stats, ds capture.DecodeStats, h *handler
 		m.file.Close()
 	}
 	m.mem.finish(m.stderr)
-	if !m.stats {
-		return
+	if m.stats {
+		writeStats(m.stderr, m.packets, m.bytes, time.Since(m.start), ts, ds, h)
 	}
-	el := time.Since(m.start)
+}
+
+// writeStats prints the --stats counters: of a file read, or of a live
+// capture (packets and bytes captured).
+func writeStats(w io.Writer, packets, bytes int64, el time.Duration, ts reassembly.Stats, ds capture.DecodeStats, h *handler) {
 	s := el.Seconds()
-	w := m.stderr
 	fmt.Fprintf(w, "padlock: stats:\n")
-	fmt.Fprintf(w, "  packets          %d (%d TCP, %d other, %d fragments held)\n", m.packets, ds.TCP, ds.NonTCP, ds.FragmentsHeld)
-	fmt.Fprintf(w, "  bytes            %d\n", m.bytes)
+	fmt.Fprintf(w, "  packets          %d (%d TCP, %d other, %d fragments held)\n", packets, ds.TCP, ds.NonTCP, ds.FragmentsHeld)
+	fmt.Fprintf(w, "  bytes            %d\n", bytes)
 	fmt.Fprintf(w, "  tcp connections  %d\n", ts.Connections)
 	fmt.Fprintf(w, "  tls connections  %d\n", ts.TLS)
 	fmt.Fprintf(w, "  records          %d (%d application data walked without copying)\n", ts.Records, h.skipped)
@@ -149,7 +152,7 @@ func (m *monitor) finish(ts reassembly.Stats, ds capture.DecodeStats, h *handler
 	fmt.Fprintf(w, "  late segments    %d (of connections already ended, dropped)\n", ts.LateSegments)
 	fmt.Fprintf(w, "  elapsed          %s\n", el.Round(time.Millisecond))
 	if s > 0 {
-		fmt.Fprintf(w, "  rate             %.0f packets/s, %.1f MB/s\n", float64(m.packets)/s, float64(m.bytes)/s/1e6)
+		fmt.Fprintf(w, "  rate             %.0f packets/s, %.1f MB/s\n", float64(packets)/s, float64(bytes)/s/1e6)
 	}
 }
 
