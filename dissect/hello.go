@@ -316,9 +316,6 @@ func ParseServerHello(body []byte) (*ServerHello, []*Error) {
 }
 
 // fill sets the convenience fields from the first extension of each type.
-// The code lists are the decoded extensions' own, which hellos that sent
-// the same bytes share (extcache.go): read them, never write into them
-// (their capacity ends with them, so an append copies).
 func (s *ServerHello) fill() {
 	var seenVersion, seenKeyShare, seenALPN bool
 	for _, e := range s.Extensions {
