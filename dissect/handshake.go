@@ -59,6 +59,16 @@ type msgSpan struct {
 	frames FrameSource // the record's Fragment.Frames
 }
 
+// dropSpans lets go of the records that carried m once it is decoded: its
+// frames are known by then, and FramesOf may only be asked while the
+// record that completed it is handled anyway. Until the report is built,
+// a kept span would keep each of those records, and a message copied
+// out of several records would be held twice.
+func (m *Message) dropSpans() {
+	clear(m.spans)
+	m.spans = nil
+}
+
 // FramesOf returns the frames that carried Body[off:off+n], in stream
 // order: a certificate inside a Certificate message that crossed records
 // and packets names exactly the packets its own bytes travelled in. Call it

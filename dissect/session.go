@@ -298,6 +298,7 @@ func (s *Session) message(side Side, m *Message) *HandshakeMsg {
 			}
 		}
 	}
+	m.dropSpans()
 	return hm
 }
 
