@@ -981,7 +981,7 @@ func decodeECPointFormats(d *dec, s *cryptobyte.String) any {
 		for _, f := range list {
 			v.Formats = append(v.Formats, name8(f, iana.ECPointFormatName))
 		}
-		v.codes = []uint8(list)[:len(list):len(list)]
+		v.codes = append([]uint8(nil), list...) // its own: list is the message's
 	}
 	return v
 }

@@ -83,6 +83,27 @@ func FuzzParseClientHello(f *testing.F) {
 		}
 		checkHello(t, in, ch.Extensions, errs, 0)
 		_ = ch.OfferedVersion()
+
+		// Compacting (dissect/compact.go) keeps every value but the key
+		// exchange bytes, and leaves nothing pointing into the input.
+		body := bytes.Clone(in)
+		cc, _ := ParseClientHello(body)
+		if _, ok := compactHello(cc, body); ok {
+			if !bytes.Equal(cc.Random, ch.Random) || !bytes.Equal(cc.SessionID, ch.SessionID) || len(cc.Extensions) != len(ch.Extensions) {
+				t.Fatal("compacting changed the hello")
+			}
+			for i, e := range cc.Extensions {
+				if len(e.Data) != len(ch.Extensions[i].Data) || inside(body, e.Data) {
+					t.Fatalf("extension %d: %d bytes (was %d), inside the input %v", i, len(e.Data), len(ch.Extensions[i].Data), inside(body, e.Data))
+				}
+				if e.Type != ExtensionKeyShare && !bytes.Equal(e.Data, ch.Extensions[i].Data) {
+					t.Fatalf("extension %d (%v) changed", i, e.Type)
+				}
+			}
+			if inside(body, cc.Random) || inside(body, cc.SessionID) || inside(body, cc.CompressionMethods) {
+				t.Fatal("a field still points into the input")
+			}
+		}
 	})
 }
 

@@ -50,7 +50,14 @@ type Message struct {
 	// room, when set, is a HandshakeMsg allocated with the message, for
 	// Session.message to fill: one allocation for both.
 	room *HandshakeMsg
+	// compacted: Body is a ClientHello's without its key exchange bytes
+	// (compactHello), so shorter than Length though the message was whole.
+	compacted bool
 }
+
+// Complete reports whether the whole message was read (not cut short by
+// the end of the stream, or skipped over its cap).
+func (m *Message) Complete() bool { return m.compacted || len(m.Body) == m.Length }
 
 // msgSpan is a run of a message's bytes carried by one record.
 type msgSpan struct {

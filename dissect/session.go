@@ -273,6 +273,11 @@ func (s *Session) message(side Side, m *Message) *HandshakeMsg {
 		s.setClient(side)
 		s.ClientHellos++
 		hm.ClientHello, hm.Errors = ParseClientHello(m.Body)
+		if len(m.Body) == m.Length {
+			if b, ok := compactHello(hm.ClientHello, m.Body); ok {
+				m.Body, m.compacted = b, true
+			}
+		}
 	case HandshakeTypeServerHello:
 		s.setClient(side ^ 1)
 		sh, errs := ParseServerHello(m.Body)

@@ -491,7 +491,7 @@ func (b *Builder) build(c *reassembly.Conn, s *connState) *Connection {
 	certIndex := 0
 	for _, m := range s.msgs {
 		h := Handshake{From: from(m.Side), Type: m.Type.String(), TypeCode: int(m.Type), Length: m.Length,
-			Frames: m.Frames, Records: m.Records, Encrypted: m.Encrypted, Decrypted: m.Decrypted, Complete: len(m.Body) == m.Length}
+			Frames: m.Frames, Records: m.Records, Encrypted: m.Encrypted, Decrypted: m.Decrypted, Complete: m.Complete()}
 		if len(h.Records) > maxListedRecords || len(h.Frames) > maxListedRecords {
 			h.Records, h.Frames = h.Records[:min(len(h.Records), maxListedRecords)], h.Frames[:min(len(h.Frames), maxListedRecords)]
 			h.ListsCapped = true

@@ -315,12 +315,18 @@ func (h *connHeap) Pop() any {
 // idle cuts a script after the client's first flight: three-way handshake
 // and ClientHello, then silence (no FIN, no RST).
 func idle(sc *script) *script {
+	// Through the client's last data segment before the server's first:
+	// a ClientHello longer than a segment (one with an X25519MLKEM768
+	// share is ~1.5 KB) is kept whole, not cut inside its record.
 	n := 0
 	for i, s := range sc.segs {
-		if s.dir == 0 && len(s.data) > 0 {
-			n = i + 1
+		if len(s.data) == 0 {
+			continue
+		}
+		if s.dir != 0 {
 			break
 		}
+		n = i + 1
 	}
 	out := &script{segs: sc.segs[:n], hellos: 1}
 	out.records[0] = 1

@@ -1,0 +1,118 @@
+package dissect
+
+import "unsafe"
+
+// A decoded ClientHello refers to the record it came in (its random,
+// session ID and extension bodies alias the message body) until its report
+// is built. A post-quantum key share makes that record big: a client that
+// offers X25519MLKEM768 sends 1,216 bytes of it, most of a 1.5 KB hello,
+// and every open flow of such a client would hold them. The key exchange
+// bytes are never read again once the key_share extension is decoded (the
+// report shows each share's group and length, and only an undecoded
+// extension is dumped in hex), so a hello with a big key share keeps a
+// copy of its body without them instead, its key_share body becoming a
+// shared run of zeros of the same length.
+
+// compactKeyShare is the key_share body length past which a hello is
+// compacted: X25519 (32 bytes) and P-256 (65) shares are left alone.
+const compactKeyShare = 512
+
+// zeroBody stands in for dropped key exchange bytes; never written.
+var zeroBody [1 << 16]byte
+
+// compactHello replaces the key_share body of ch, a ClientHello decoded
+// from body (a whole message), with zeros, and moves what else refers to
+// body to a copy of it without those bytes. It returns the copy, or false
+// (and leaves ch alone) when there is nothing to gain or the hello is not
+// laid out as expected.
+func compactHello(ch *ClientHello, body []byte) ([]byte, bool) {
+	if ch == nil || ch.SSLv2 || len(body) == 0 {
+		return nil, false
+	}
+	ks := -1
+	for i := range ch.Extensions {
+		e := &ch.Extensions[i]
+		if e.Type == ExtensionKeyShare && len(e.Data) > compactKeyShare {
+			ks = i
+			break
+		}
+	}
+	if ks < 0 {
+		return nil, false
+	}
+	e := &ch.Extensions[ks]
+	start, n := e.Off+4, len(e.Data)
+	// Only a decoded key_share: an undecoded one is shown in hex.
+	if e.Decoded == nil || n > len(zeroBody) || offsetIn(body, e.Data) != start {
+		return nil, false
+	}
+	out := make([]byte, 0, len(body)-n)
+	out = append(out, body[:start]...)
+	out = append(out, body[start+n:]...)
+	move := func(b []byte) ([]byte, bool) {
+		if len(b) == 0 {
+			// An empty body (extended_master_secret's) still points into
+			// the record, and would keep it.
+			if inside(body, b) {
+				return out[:0:0], true
+			}
+			return b, true
+		}
+		off := offsetIn(body, b)
+		switch {
+		case off < 0:
+			return nil, false
+		case off+len(b) <= start:
+		case off >= start+n:
+			off -= n
+		default:
+			return nil, false // straddles the key share: not a hello we know
+		}
+		return out[off : off+len(b) : off+len(b)], true
+	}
+	// Check every move before making any, so that a surprise leaves ch whole.
+	random, ok1 := move(ch.Random)
+	sid, ok2 := move(ch.SessionID)
+	comp, ok3 := move(ch.CompressionMethods)
+	if !ok1 || !ok2 || !ok3 {
+		return nil, false
+	}
+	for i := range ch.Extensions {
+		if _, ok := move(ch.Extensions[i].Data); !ok && i != ks {
+			return nil, false
+		}
+	}
+	ch.Random, ch.SessionID, ch.CompressionMethods = random, sid, comp
+	for i := range ch.Extensions {
+		if i == ks {
+			ch.Extensions[i].Data = zeroBody[:n:n]
+		} else {
+			ch.Extensions[i].Data, _ = move(ch.Extensions[i].Data)
+		}
+	}
+	return out, true
+}
+
+// offsetIn is the offset of b's first byte in body, or -1 when b does not
+// lie inside body.
+func offsetIn(body, b []byte) int {
+	if len(b) == 0 || len(body) == 0 {
+		return -1
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(body)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if p < base || p-base+uintptr(len(b)) > uintptr(len(body)) {
+		return -1
+	}
+	return int(p - base)
+}
+
+// inside reports whether b's data pointer lies in body, also for an empty b.
+func inside(body, b []byte) bool {
+	if cap(b) == 0 || len(body) == 0 {
+		return false
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(body)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return p >= base && p < base+uintptr(len(body))
+}

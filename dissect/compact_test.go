@@ -1,0 +1,114 @@
+package dissect
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A hello with a post-quantum key share keeps a copy of its body without
+// the key exchange bytes: every field it reports reads the same, and none
+// refers to the record any more (which is what lets the record go).
+func TestCompactHello(t *testing.T) {
+	for _, name := range []string{"hello-go126-tls13-client_hello.bin", "hello-go126-hrr-client_hello.bin"} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile("testdata/" + name)
+			require.NoError(t, err)
+			body := bytes.Clone(raw)
+			ch, errs := ParseClientHello(body)
+			require.Empty(t, errs)
+			want, _ := ParseClientHello(bytes.Clone(raw))
+
+			out, ok := compactHello(ch, body)
+			require.True(t, ok, "X25519MLKEM768 share: compacted")
+			ks := -1
+			for i, e := range want.Extensions {
+				if e.Type == ExtensionKeyShare {
+					ks = i
+				}
+			}
+			require.GreaterOrEqual(t, ks, 0)
+			assert.Equal(t, len(body)-len(want.Extensions[ks].Data), len(out), "the copy lacks just the key exchange bytes")
+
+			assert.Equal(t, want.Random, ch.Random)
+			assert.Equal(t, want.SessionID, ch.SessionID)
+			assert.Equal(t, want.CompressionMethods, ch.CompressionMethods)
+			assert.Equal(t, want.SNI, ch.SNI)
+			require.Len(t, ch.Extensions, len(want.Extensions))
+			for i, e := range ch.Extensions {
+				w := want.Extensions[i]
+				assert.Equal(t, w.Type, e.Type)
+				assert.Equal(t, w.Off, e.Off)
+				assert.Equal(t, w.Decoded, e.Decoded, "%v", e.Type)
+				if i == ks {
+					assert.Len(t, e.Data, len(w.Data), "key_share keeps its length")
+					assert.Equal(t, make([]byte, len(w.Data)), e.Data, "as zeros")
+				} else {
+					assert.Equal(t, w.Data, e.Data, "%v", e.Type)
+				}
+			}
+			// Nothing refers to the record body, empty extension bodies included.
+			for _, b := range [][]byte{ch.Random, ch.SessionID, ch.CompressionMethods, ch.ECPointFormats} {
+				assert.False(t, inside(body, b))
+			}
+			for _, e := range ch.Extensions {
+				assert.False(t, inside(body, e.Data), "%v", e.Type)
+			}
+		})
+	}
+}
+
+// Hellos with small key shares, or none, or an undecoded one, are left alone.
+func TestCompactHelloLeavesAlone(t *testing.T) {
+	x25519 := append([]byte{0x00, 0x24, 0x00, 0x1d, 0x00, 0x20}, make([]byte, 32)...)
+	small := clientHelloWith(t, ExtensionKeyShare, x25519)
+	ch, _ := ParseClientHello(small)
+	_, ok := compactHello(ch, small)
+	assert.False(t, ok, "an X25519 share is small")
+
+	big := append([]byte{0x04, 0xc4, 0x11, 0xec, 0x04, 0xc0}, make([]byte, 1216)...)
+	hello := clientHelloWith(t, ExtensionKeyShare, big)
+	ch, _ = ParseClientHello(hello)
+	require.NotNil(t, ch.Extensions[0].Decoded)
+	ch.Extensions[0].Decoded = nil // as if it could not be read: shown in hex
+	before := bytes.Clone(ch.Extensions[0].Data)
+	_, ok = compactHello(ch, hello)
+	assert.False(t, ok, "an undecoded key_share is shown in hex")
+	assert.Equal(t, before, ch.Extensions[0].Data)
+
+	assert.False(t, func() bool { _, ok := compactHello(nil, nil); return ok }())
+}
+
+// clientHelloWith is a minimal ClientHello body with one extension.
+func clientHelloWith(t *testing.T, typ ExtensionType, data []byte) []byte {
+	t.Helper()
+	var b []byte
+	b = append(b, 3, 3)
+	b = append(b, make([]byte, 32)...)
+	b = append(b, 0)                // session ID
+	b = append(b, 0, 2, 0x13, 0x01) // cipher suites
+	b = append(b, 1, 0)             // compression
+	ext := append([]byte{byte(typ >> 8), byte(typ), byte(len(data) >> 8), byte(len(data))}, data...)
+	b = append(b, byte(len(ext)>>8), byte(len(ext)))
+	return append(b, ext...)
+}
+
+// Through a session: the message stays complete, and its body is the copy.
+func TestCompactHelloInSession(t *testing.T) {
+	hello, err := os.ReadFile("testdata/hello-go126-tls13-client_hello.bin")
+	require.NoError(t, err)
+	msg := append([]byte{byte(HandshakeTypeClientHello), byte(len(hello) >> 16), byte(len(hello) >> 8), byte(len(hello))}, hello...)
+	s := NewSession()
+	res := s.Record(RecordIn{Side: 0, Type: ContentTypeHandshake, Version: 0x0301, Header: []byte{22, 3, 1, byte(len(msg) >> 8), byte(len(msg))}, Body: msg, Number: 1})
+	require.Len(t, res.Messages, 1)
+	m := res.Messages[0]
+	require.NotNil(t, m.ClientHello)
+	assert.True(t, m.Complete())
+	assert.Equal(t, len(hello), m.Length)
+	assert.Less(t, len(m.Body), 300, "the body without its key exchange bytes")
+	assert.False(t, inside(msg, m.Body))
+	assert.False(t, inside(msg, m.ClientHello.Random))
+}
