@@ -730,19 +730,30 @@ func TestLive(t *testing.T) {
 		assert.Regexp(t, `\n\d+ packets captured\n\d+ packets received by filter\n\d+ packets dropped by kernel\n$`, p.Stderr())
 	})
 
-	t.Run("max memory ends the oldest connections", func(t *testing.T) {
-		// A cap far below what padlock needs: every look at the heap
-		// (each second, and every 4096 packets) ends the oldest quarter
-		// of the open connections, which are reported at once.
-		p := startPadlock(t, n, nil, "-i", srvIf, "--format", "json", "--max-memory", "1", "tcp port 8444")
-		c := startHelper(t, n.cli, nil, "hello-and-wait", srvAddr+":8444", "capped.padlock.test")
-		c.line(15*time.Second, "the ClientHello")
-		r := parseReport(t, p.line(5*time.Second, "the report of the connection ended early"))
-		assert.Equal(t, "capped.padlock.test", r.TLS.SNI)
-		assert.Equal(t, "idle", r.TCP.End)
-		require.Equal(t, exitOK, interrupt(t, p), "stderr: %s", p.Stderr())
-		assert.Contains(t, p.Stderr(), "padlock: warning: --max-memory: 1 connections were ended early to stay under 1 MiB")
-	})
+	// A cap far below what padlock needs: every look at the heap (each
+	// second, and every 4096 packets) ends the oldest quarter of the open
+	// connections, which are reported at once. With --workers given, the
+	// cap no longer picks one worker: the workers end their oldest
+	// connections and count them.
+	for _, tc := range []struct{ name, sni, workers string }{
+		{"max memory ends the oldest connections", "capped.padlock.test", ""},
+		{"max memory with workers", "capped2.padlock.test", "2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-i", srvIf, "--format", "json", "--max-memory", "1"}
+			if tc.workers != "" {
+				args = append(args, "--workers", tc.workers)
+			}
+			p := startPadlock(t, n, nil, append(args, "tcp port 8444")...)
+			c := startHelper(t, n.cli, nil, "hello-and-wait", srvAddr+":8444", tc.sni)
+			c.line(15*time.Second, "the ClientHello")
+			r := parseReport(t, p.line(5*time.Second, "the report of the connection ended early"))
+			assert.Equal(t, tc.sni, r.TLS.SNI)
+			assert.Equal(t, "idle", r.TCP.End)
+			require.Equal(t, exitOK, interrupt(t, p), "stderr: %s", p.Stderr())
+			assert.Contains(t, p.Stderr(), "padlock: warning: --max-memory: 1 connections were ended early to stay under 1 MiB")
+		})
+	}
 
 	// --stats live: the counters of what was captured, for one tracker
 	// and for workers; application data is walked, not copied.
@@ -760,19 +771,6 @@ func TestLive(t *testing.T) {
 			assert.Regexp(t, `\n\d+ packets captured\n`, st, "tcpdump's counters too")
 		})
 	}
-
-	t.Run("max memory with workers", func(t *testing.T) {
-		// --workers given: the cap no longer picks one worker; the
-		// workers end their oldest connections and count them.
-		p := startPadlock(t, n, nil, "-i", srvIf, "--format", "json", "--max-memory", "1", "--workers", "2", "tcp port 8444")
-		c := startHelper(t, n.cli, nil, "hello-and-wait", srvAddr+":8444", "capped2.padlock.test")
-		c.line(15*time.Second, "the ClientHello")
-		r := parseReport(t, p.line(5*time.Second, "the report of the connection ended early"))
-		assert.Equal(t, "capped2.padlock.test", r.TLS.SNI)
-		assert.Equal(t, "idle", r.TCP.End)
-		require.Equal(t, exitOK, interrupt(t, p), "stderr: %s", p.Stderr())
-		assert.Contains(t, p.Stderr(), "padlock: warning: --max-memory: 1 connections were ended early to stay under 1 MiB")
-	})
 
 	t.Run("idle connections end by the flow timeout", func(t *testing.T) {
 		p := startPadlock(t, n, nil, "-i", srvIf, "--format", "json", "--flow-timeout", "1s", "tcp portrange 8443-8444")
