@@ -2,7 +2,7 @@ package dissect
 
 import "unsafe"
 
-// A decoded ClientHello refers to the record it came in (its random,
+// A decoded ClientHello (or ServerHello) refers to the record it came in (its random,
 // session ID and extension bodies alias the message body) until its report
 // is built. A post-quantum key share makes that record big: a client that
 // offers X25519MLKEM768 sends 1,216 bytes of it, most of a 1.5 KB hello,
@@ -26,12 +26,30 @@ var zeroBody [1 << 16]byte
 // (and leaves ch alone) when there is nothing to gain or the hello is not
 // laid out as expected.
 func compactHello(ch *ClientHello, body []byte) ([]byte, bool) {
-	if ch == nil || ch.SSLv2 || len(body) == 0 {
+	if ch == nil || ch.SSLv2 {
+		return nil, false
+	}
+	return compactBody(body, ch.Extensions, &ch.Random, &ch.SessionID, &ch.CompressionMethods)
+}
+
+// compactServerHello is compactHello for a ServerHello, whose key share is
+// as big (an X25519MLKEM768 server share is 1,120 bytes).
+func compactServerHello(sh *ServerHello, body []byte) ([]byte, bool) {
+	if sh == nil {
+		return nil, false
+	}
+	return compactBody(body, sh.Extensions, &sh.Random, &sh.SessionID)
+}
+
+// compactBody is the work of compactHello: exts and fields are what of a
+// hello refers to body.
+func compactBody(body []byte, exts []Extension, fields ...*[]byte) ([]byte, bool) {
+	if len(body) == 0 {
 		return nil, false
 	}
 	ks := -1
-	for i := range ch.Extensions {
-		e := &ch.Extensions[i]
+	for i := range exts {
+		e := &exts[i]
 		if e.Type == ExtensionKeyShare && len(e.Data) > compactKeyShare {
 			ks = i
 			break
@@ -40,7 +58,7 @@ func compactHello(ch *ClientHello, body []byte) ([]byte, bool) {
 	if ks < 0 {
 		return nil, false
 	}
-	e := &ch.Extensions[ks]
+	e := &exts[ks]
 	start, n := e.Off+4, len(e.Data)
 	// Only a decoded key_share: an undecoded one is shown in hex.
 	if e.Decoded == nil || n > len(zeroBody) || offsetIn(body, e.Data) != start {
@@ -70,24 +88,26 @@ func compactHello(ch *ClientHello, body []byte) ([]byte, bool) {
 		}
 		return out[off : off+len(b) : off+len(b)], true
 	}
-	// Check every move before making any, so that a surprise leaves ch whole.
-	random, ok1 := move(ch.Random)
-	sid, ok2 := move(ch.SessionID)
-	comp, ok3 := move(ch.CompressionMethods)
-	if !ok1 || !ok2 || !ok3 {
-		return nil, false
-	}
-	for i := range ch.Extensions {
-		if _, ok := move(ch.Extensions[i].Data); !ok && i != ks {
+	// Check every move before making any, so that a surprise leaves the
+	// hello whole.
+	for _, f := range fields {
+		if _, ok := move(*f); !ok {
 			return nil, false
 		}
 	}
-	ch.Random, ch.SessionID, ch.CompressionMethods = random, sid, comp
-	for i := range ch.Extensions {
+	for i := range exts {
+		if _, ok := move(exts[i].Data); !ok && i != ks {
+			return nil, false
+		}
+	}
+	for _, f := range fields {
+		*f, _ = move(*f)
+	}
+	for i := range exts {
 		if i == ks {
-			ch.Extensions[i].Data = zeroBody[:n:n]
+			exts[i].Data = zeroBody[:n:n]
 		} else {
-			ch.Extensions[i].Data, _ = move(ch.Extensions[i].Data)
+			exts[i].Data, _ = move(exts[i].Data)
 		}
 	}
 	return out, true

@@ -112,3 +112,38 @@ func TestCompactHelloInSession(t *testing.T) {
 	assert.False(t, inside(msg, m.Body))
 	assert.False(t, inside(msg, m.ClientHello.Random))
 }
+
+// A ServerHello with a post-quantum share is compacted the same way.
+func TestCompactServerHello(t *testing.T) {
+	raw, err := os.ReadFile("testdata/hello-go126-tls13-server_hello.bin")
+	require.NoError(t, err)
+	body := bytes.Clone(raw)
+	sh, errs := ParseServerHello(body)
+	require.Empty(t, errs)
+	want, _ := ParseServerHello(bytes.Clone(raw))
+	out, ok := compactServerHello(sh, body)
+	require.True(t, ok, "X25519MLKEM768 server share: compacted")
+	assert.Less(t, len(out), 200)
+	assert.Equal(t, want.Random, sh.Random)
+	assert.Equal(t, want.SessionID, sh.SessionID)
+	assert.Equal(t, want.SelectedGroup, sh.SelectedGroup)
+	assert.Equal(t, want.KeyShareLength, sh.KeyShareLength)
+	require.Len(t, sh.Extensions, len(want.Extensions))
+	for i, e := range sh.Extensions {
+		assert.Len(t, e.Data, len(want.Extensions[i].Data), "%v", e.Type)
+		assert.Equal(t, want.Extensions[i].Decoded, e.Decoded, "%v", e.Type)
+		if e.Type != ExtensionKeyShare {
+			assert.Equal(t, want.Extensions[i].Data, e.Data, "%v", e.Type)
+		}
+		assert.False(t, inside(body, e.Data), "%v", e.Type)
+	}
+	assert.False(t, inside(body, sh.Random))
+	assert.False(t, inside(body, sh.SessionID))
+
+	// A HelloRetryRequest's key_share is a bare group: nothing to drop.
+	hrr, err := os.ReadFile("testdata/hello-go126-hrr-server_hello.bin")
+	require.NoError(t, err)
+	h, _ := ParseServerHello(hrr)
+	_, ok = compactServerHello(h, hrr)
+	assert.False(t, ok)
+}

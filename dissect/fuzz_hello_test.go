@@ -125,6 +125,24 @@ func FuzzParseServerHello(f *testing.F) {
 			t.Fatal("a HelloRetryRequest has no key share entry")
 		}
 		_ = sh.NegotiatedVersion()
+
+		// Compacting keeps every value but the key exchange bytes.
+		body := bytes.Clone(in)
+		cs, _ := ParseServerHello(body)
+		if _, ok := compactServerHello(cs, body); ok {
+			if !bytes.Equal(cs.Random, sh.Random) || !bytes.Equal(cs.SessionID, sh.SessionID) || len(cs.Extensions) != len(sh.Extensions) {
+				t.Fatal("compacting changed the hello")
+			}
+			for i, e := range cs.Extensions {
+				if len(e.Data) != len(sh.Extensions[i].Data) || inside(body, e.Data) ||
+					(e.Type != ExtensionKeyShare && !bytes.Equal(e.Data, sh.Extensions[i].Data)) {
+					t.Fatalf("extension %d (%v) changed or still points into the input", i, e.Type)
+				}
+			}
+			if inside(body, cs.Random) || inside(body, cs.SessionID) {
+				t.Fatal("a field still points into the input")
+			}
+		}
 	})
 }
 

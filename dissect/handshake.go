@@ -50,7 +50,7 @@ type Message struct {
 	// room, when set, is a HandshakeMsg allocated with the message, for
 	// Session.message to fill: one allocation for both.
 	room *HandshakeMsg
-	// compacted: Body is a ClientHello's without its key exchange bytes
+	// compacted: Body is a hello's without its key exchange bytes
 	// (compactHello), so shorter than Length though the message was whole.
 	compacted bool
 }

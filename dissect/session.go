@@ -282,6 +282,11 @@ func (s *Session) message(side Side, m *Message) *HandshakeMsg {
 		s.setClient(side ^ 1)
 		sh, errs := ParseServerHello(m.Body)
 		hm.ServerHello, hm.Errors = sh, errs
+		if len(m.Body) == m.Length {
+			if b, ok := compactServerHello(sh, m.Body); ok {
+				m.Body, m.compacted = b, true
+			}
+		}
 		if sh != nil {
 			if sh.HelloRetry {
 				s.HelloRetry = sh
