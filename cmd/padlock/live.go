@@ -45,11 +45,6 @@ var (
 // signal, as a shell reports a process killed by SIGINT.
 const exitInterrupted = 130
 
-// flusher is a tracker that can end idle flows by the wall clock, between
-// packets. reassembly.Tracker flushes on the capture time of arriving
-// packets; the live loop also calls Flush when the tracker has it.
-type flusher interface{ Flush(now time.Time) }
-
 // liveCaptureMethod picks the Linux capture method ("ring" or "socket";
 // empty: the ring, falling back to the socket). For troubleshooting and
 // tests; not a flag, as nobody should need it.
@@ -147,7 +142,7 @@ func runLive(o options, w report.Writer, stderr io.Writer) int {
 	if o.workers > 1 {
 		sink = newWorkers(w, o)
 	} else {
-		sink = newLiveTracker(w, o)
+		sink = newSingle(w, o)
 	}
 	// --max-memory holds on a busy link as it does on a file; without it,
 	// the collector's soft limit follows the live heap (memGuard).
@@ -305,8 +300,8 @@ func listInterfaces(stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// liveSink is what the live loop feeds: one tracker (liveTracker) or
-// --workers of them (workers).
+// liveSink is what the live loop feeds: one tracker (single) or --workers
+// of them (workers).
 type liveSink interface {
 	add(seg *capture.Segment)
 	tick(now time.Time) // the wall-clock tick: flush idle connections
@@ -316,41 +311,4 @@ type liveSink interface {
 	close()
 	err() error                          // after close
 	stats() (reassembly.Stats, *handler) // after close
-}
-
-// liveTracker is one tracker on the live loop's goroutine, writing each
-// report as its connection ends.
-type liveTracker struct {
-	tracker *reassembly.Tracker
-	h       *handler
-}
-
-func newLiveTracker(w report.Writer, o options) *liveTracker {
-	builder := report.NewBuilder(w.Write)
-	configure(builder, o)
-	builder.Recover = true
-	topts := reassembly.DefaultOptions
-	topts.FlowTimeout = o.flowTimeout
-	// Write each connection as soon as it ends, not in first-packet order.
-	topts.Ordered = false
-	o.caps.apply(&topts)
-	// The handler counts for --stats, and walks application data without
-	// copying it when there are no keys to decrypt it with.
-	h := &handler{Builder: builder, keys: o.keys}
-	return &liveTracker{tracker: reassembly.New(topts, h), h: h}
-}
-
-func (l *liveTracker) add(seg *capture.Segment) { l.tracker.Add(seg) }
-func (l *liveTracker) tick(now time.Time) {
-	if f, ok := any(l.tracker).(flusher); ok {
-		f.Flush(now)
-	}
-}
-func (l *liveTracker) push()                         {}
-func (l *liveTracker) evictOldest(share float64) int { return l.tracker.EvictOldest(share) }
-func (l *liveTracker) failed() bool                  { return l.h.Err() != nil }
-func (l *liveTracker) close()                        { l.tracker.Close() }
-func (l *liveTracker) err() error                    { return l.h.Err() }
-func (l *liveTracker) stats() (reassembly.Stats, *handler) {
-	return l.tracker.Stats(), l.h
 }

@@ -63,7 +63,7 @@ func TestLiveSinksAgree(t *testing.T) {
 		require.NoError(t, w.Close())
 		return out.String()
 	}
-	one := feed(func(w report.Writer, o options) liveSink { return newLiveTracker(w, o) }, 1)
+	one := feed(func(w report.Writer, o options) liveSink { return newSingle(w, o) }, 1)
 	lines := strings.Split(strings.TrimSpace(one), "\n")
 	require.Len(t, lines, hostile.LongLivedShort+1)
 	var last struct {

@@ -294,7 +294,13 @@ func newSingle(w report.Writer, o options) *single {
 	configure(builder, o)
 	builder.Recover = recoverPanics
 	h := &handler{Builder: builder, keys: o.keys}
-	return &single{tracker: reassembly.New(trackerOptions(o), h), h: h}
+	topts := trackerOptions(o)
+	if o.iface != "" {
+		// Live: each report as soon as its connection ends, not in
+		// first-packet order.
+		topts.Ordered = false
+	}
+	return &single{tracker: reassembly.New(topts, h), h: h}
 }
 
 func (s *single) add(seg *capture.Segment)            { s.tracker.Add(seg) }
@@ -304,6 +310,12 @@ func (s *single) stats() (reassembly.Stats, *handler) { return s.tracker.Stats()
 func (s *single) err() error                          { return s.h.Err() }
 func (s *single) conns() int                          { return s.tracker.Stats().Connections }
 func (s *single) evictOldest(share float64) int       { return s.tracker.EvictOldest(share) }
+
+// The live loop's (liveSink): idle connections end by the wall clock too;
+// nothing is batched; the output failed.
+func (s *single) tick(now time.Time) { s.tracker.Flush(now) }
+func (s *single) push()              {}
+func (s *single) failed() bool       { return s.h.Err() != nil }
 
 // process runs the pipeline: packets -> segments -> connections -> reports.
 func process(src *capture.Source, w report.Writer, o options, stderr io.Writer) int {
