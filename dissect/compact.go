@@ -20,6 +20,25 @@ const compactKeyShare = 512
 // zeroBody stands in for dropped key exchange bytes; never written.
 var zeroBody [1 << 16]byte
 
+// dropKeyShare lets a whole hello message of hm (m) drop its key exchange
+// bytes (compactHello, compactServerHello).
+func (m *Message) dropKeyShare(hm *HandshakeMsg) {
+	if len(m.Body) != m.Length {
+		return
+	}
+	var b []byte
+	ok := false
+	switch {
+	case hm.ClientHello != nil:
+		b, ok = compactHello(hm.ClientHello, m.Body)
+	case hm.ServerHello != nil:
+		b, ok = compactServerHello(hm.ServerHello, m.Body)
+	}
+	if ok {
+		m.Body, m.compacted = b, true
+	}
+}
+
 // compactHello replaces the key_share body of ch, a ClientHello decoded
 // from body (a whole message), with zeros, and moves what else refers to
 // body to a copy of it without those bytes. It returns the copy, or false

@@ -273,20 +273,10 @@ func (s *Session) message(side Side, m *Message) *HandshakeMsg {
 		s.setClient(side)
 		s.ClientHellos++
 		hm.ClientHello, hm.Errors = ParseClientHello(m.Body)
-		if len(m.Body) == m.Length {
-			if b, ok := compactHello(hm.ClientHello, m.Body); ok {
-				m.Body, m.compacted = b, true
-			}
-		}
 	case HandshakeTypeServerHello:
 		s.setClient(side ^ 1)
 		sh, errs := ParseServerHello(m.Body)
 		hm.ServerHello, hm.Errors = sh, errs
-		if len(m.Body) == m.Length {
-			if b, ok := compactServerHello(sh, m.Body); ok {
-				m.Body, m.compacted = b, true
-			}
-		}
 		if sh != nil {
 			if sh.HelloRetry {
 				s.HelloRetry = sh
@@ -308,6 +298,7 @@ func (s *Session) message(side Side, m *Message) *HandshakeMsg {
 			}
 		}
 	}
+	m.dropKeyShare(hm)
 	m.dropSpans()
 	return hm
 }
