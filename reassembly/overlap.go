@@ -211,22 +211,23 @@ func differ(a, b []byte, base int) int {
 
 // checkOverlap reports a segment that contradicts bytes already delivered.
 func (s *stream) checkOverlap(d Dir, seq uint32, payload []byte, frame int) {
-	c := s.c
-	if !c.havePos[d] || len(payload) == 0 {
-		return
+	c := (*Conn)(s)
+	sd := c.sides[d]
+	if sd == nil || !c.havePos[d] || len(payload) == 0 {
+		return // nothing delivered yet, or the connection ended
 	}
 	if len(payload) == 1 && c.nextSeq[d]-seq == 1 {
 		// A keep-alive: one byte, often garbage, at the last sequence
 		// number already sent (RFC 1122, Section 4.2.3.6).
 		return
 	}
-	i := c.hist[d].conflict(seq, payload, c.nextSeq[d])
+	i := sd.hist.conflict(seq, payload, c.nextSeq[d])
 	if i < 0 {
 		return
 	}
 	behind := int64(int32(c.nextSeq[d] - seq))
 	off := c.endOff[d] - behind + int64(i)
-	c.cut[d].problem(Problem{Code: CodeStreamOverlapConflict, Dir: d, Frame: frame, Offset: off,
+	c.cutProblem(d, Problem{Code: CodeStreamOverlapConflict, Dir: d, Frame: frame, Offset: off,
 		Msg: fmt.Sprintf("frame %d repeats stream bytes from offset %d with different content; the first copy was kept", frame, off)})
 }
 
@@ -253,7 +254,7 @@ type queuedSeg struct {
 // checkQueued reports a segment ahead of the stream that contradicts an
 // earlier out-of-order copy of the same bytes, then keeps a copy of it.
 func (s *stream) checkQueued(d Dir, seq uint32, payload []byte, frame int) {
-	c := s.c
+	c := (*Conn)(s)
 	if !c.havePos[d] || len(payload) == 0 {
 		return
 	}
@@ -283,7 +284,7 @@ func (s *stream) checkQueued(d Dir, seq uint32, payload []byte, frame int) {
 			for x := lo; x < hi; x++ {
 				if payload[x-at] != g.data[x-gat] {
 					off := c.endOff[d] + x
-					c.cut[d].problem(Problem{Code: CodeStreamOverlapConflict, Dir: d, Frame: frame, Offset: off,
+					c.cutProblem(d, Problem{Code: CodeStreamOverlapConflict, Dir: d, Frame: frame, Offset: off,
 						Msg: fmt.Sprintf("frames %d and %d, both held out of order, carry different bytes for stream offset %d; which copy a receiver keeps depends on its TCP stack, and padlock follows the one gopacket delivers", g.frame, frame, off)})
 					return
 				}

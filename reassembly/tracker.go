@@ -585,13 +585,16 @@ func (t *Tracker) finish(c *Conn) {
 	if c.Evicted {
 		t.stats.Evicted++
 	}
-	for d := range c.cut {
-		c.cut[d].end()
+	for _, sd := range c.sides {
+		if sd == nil {
+			continue
+		}
+		sd.cut.end()
 		// A connection that began a TLS record but never completed one
 		// (every packet cut by a small snap length, a lone ClientHello
 		// header) is still reported, with its errors: nothing that tried
 		// to speak TLS is dropped silently.
-		if c.cut[d].synced {
+		if sd.cut.synced {
 			c.TLS = true
 		}
 	}
@@ -603,11 +606,12 @@ func (t *Tracker) finish(c *Conn) {
 	// Nothing more comes for c: let its buffers go while it waits for its
 	// turn in the output.
 	c.queued = [2]*queuedCopies{}
-	for d := range c.hist {
-		c.hist[d].release(&t.freeHist)
-	}
-	for d := range c.cut {
-		c.cut[d].buf, c.cut[d].spans, c.cut[d].skip = nil, nil, nil
+	for d, sd := range c.sides {
+		if sd != nil {
+			sd.hist.release(&t.freeHist)
+			sd.cut.buf, sd.cut.spans, sd.cut.skip = nil, nil, nil
+			c.sides[d] = nil
+		}
 	}
 	if c.TLS {
 		t.stats.TLS++
@@ -668,23 +672,20 @@ func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.Ass
 	if t.cur != nil {
 		t.cur.conn = c
 	}
-	for d := range c.cut {
-		c.cut[d].init(Dir(d), c, t.appFilter != nil)
-	}
 	if o, ok := t.h.(Opener); ok {
 		o.Open(c)
 	}
 	if fg := t.cur; fg != nil && fg.rst != nil && fg.rst.afterRST != nil && seg != nil {
 		c.AfterRST = fg.rst.afterRST
-		c.cut[AtoB].problem(Problem{Code: CodeDataAfterRST, Dir: AtoB, Frame: seg.Frame,
+		c.cutProblem(AtoB, Problem{Code: CodeDataAfterRST, Dir: AtoB, Frame: seg.Frame,
 			Msg: fmt.Sprintf(AfterRSTMessage, fg.rst.afterRST.ID)})
 		if d := fg.rst.dropped; d.segments > 0 {
-			c.cut[BtoA].problem(Problem{Code: CodeDroppedAfterRST, Dir: BtoA, Frame: d.first,
+			c.cutProblem(BtoA, Problem{Code: CodeDroppedAfterRST, Dir: BtoA, Frame: d.first,
 				Msg: fmt.Sprintf("%d bytes in %d segments this side sent after the RST (frames %d to %d) were dropped as packets of the ended connection: if the RST was forged, they were part of this conversation",
 					d.bytes, d.segments, d.first, d.last)})
 		}
 	}
-	return &stream{t: t, c: c}
+	return (*stream)(c)
 }
 
 func addr(b []byte) netip.Addr {
@@ -711,17 +712,15 @@ func (c *Conn) cutProblem(d Dir, p Problem) {
 
 func (c *Conn) skipAppData() bool { return !c.t.appFilter.WantAppData(c) }
 
-// stream is gopacket's view of a Conn.
-type stream struct {
-	t *Tracker
-	c *Conn
-}
+// stream is gopacket's view of a Conn (its Stream methods, kept out of
+// Conn's API): the same memory, so no second allocation per connection.
+type stream Conn
 
 // dirOf maps a packet to A->B or B->A by its source endpoint.
 func (s *stream) dirOf(tcp *layers.TCP) Dir {
-	if uint16(tcp.SrcPort) == s.c.A.Port && s.t.curSeg != nil {
+	if uint16(tcp.SrcPort) == s.A.Port && s.t.curSeg != nil {
 		src, _ := s.t.curSeg.Net.Endpoints()
-		if addr(src.Raw()) == s.c.A.IP {
+		if addr(src.Raw()) == s.A.IP {
 			return AtoB
 		}
 	}
@@ -729,7 +728,7 @@ func (s *stream) dirOf(tcp *layers.TCP) Dir {
 }
 
 func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowDirection, nextSeq gpr.Sequence, start *bool, ac gpr.AssemblerContext) bool {
-	c := s.c
+	c := (*Conn)(s)
 	if c.done {
 		if ac == gpr.AssemblerContext(s.t.peerCtx) && c.reset {
 			// closePeer's RST: at the half's next sequence number, or
@@ -776,14 +775,14 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowD
 		// gopacket drops a RST that is not at the next expected sequence
 		// number, as receivers do (RFC 5961): it ends nothing. Say so,
 		// since an injected RST is a classic way to blind an observer.
-		c.cut[d].problem(Problem{Code: CodeRSTOutOfWindow, Dir: d, Frame: frame, Offset: c.endOff[d],
+		c.cutProblem(d, Problem{Code: CodeRSTOutOfWindow, Dir: d, Frame: frame, Offset: c.endOff[d],
 			Msg: fmt.Sprintf("RST with sequence number %d where %d was expected: ignored, as the receiver ignores it", tcp.Seq, uint32(nextSeq))})
 	} else if tcp.RST && c.RST[d] == 0 {
 		c.RST[d] = frame
 	}
 	if seg := s.t.curSeg; seg != nil && seg.Truncated && len(tcp.Payload) > 0 && !c.truncSeen[d] {
 		c.truncSeen[d] = true
-		c.cut[d].problem(Problem{Code: CodeSegmentTruncated, Dir: d, Frame: frame, Offset: c.endOff[d],
+		c.cutProblem(d, Problem{Code: CodeSegmentTruncated, Dir: d, Frame: frame, Offset: c.endOff[d],
 			Msg: fmt.Sprintf("frame %d was cut by the capture's snap length: %d bytes of its TCP payload captured; the rest is a gap (later cut frames are not listed)", frame, len(tcp.Payload))})
 	}
 	s.checkOverlap(d, tcp.Seq, tcp.Payload, frame)
@@ -797,7 +796,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowD
 }
 
 func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
-	c := s.c
+	c := (*Conn)(s)
 	if c.done {
 		return
 	}
@@ -820,7 +819,13 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 	// gopacket's direction is relative to its own first packet; ours is
 	// relative to A. Work it out from the segment's sequence space.
 	d := s.dirFromCtx(gdir, first)
-	cut := &c.cut[d]
+	sd := c.sides[d]
+	if sd == nil {
+		sd = &side{}
+		sd.cut.init(d, c, s.t.appFilter != nil)
+		c.sides[d] = sd
+	}
+	cut, hist := &sd.cut, &sd.hist
 	c.Overlap[d] += int64(st.OverlapBytes)
 	if !c.havePos[d] {
 		c.havePos[d] = true
@@ -837,21 +842,21 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 		cut.gap(skip, first.frame)
 		c.nextSeq[d] += uint32(skip)
 		c.endOff[d] += int64(skip)
-		c.hist[d].reset()
+		hist.reset()
 	} else if skip < 0 {
 		cut.gap(-1, first.frame)
 		c.nextSeq[d] = first.seq
-		c.hist[d].reset()
+		hist.reset()
 	}
 	// The first chunk must hold the next expected byte; if our count and
 	// gopacket's disagree, trust the segment.
 	if c.nextSeq[d]-first.seq >= uint32(max(first.n, 1)) {
 		c.nextSeq[d] = first.seq
-		c.hist[d].reset()
+		hist.reset()
 	}
 	data := sg.Fetch(avail)
 	stable := s.t.curSeg != nil && s.t.curSeg.Stable && aliases(data, s.t.curSeg.TCP.Payload)
-	c.hist[d].add(data, stable, &s.t.freeHist)
+	hist.add(data, stable, &s.t.freeHist)
 	c.endOff[d] += int64(avail)
 	for off, sc := 0, first; off < avail; {
 		if off > 0 {
@@ -905,7 +910,7 @@ func ctxAt(sg gpr.ScatterGather, off int) (*segCtx, bool) {
 }
 
 func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
-	c := s.c
+	c := (*Conn)(s)
 	s.t.finish(c)
 	s.t.held--
 	// gopacket forgets the stream now, so a grave that waited for it
