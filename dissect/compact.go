@@ -78,7 +78,7 @@ func compactBody(body []byte, exts []Extension, fields ...*[]byte) ([]byte, bool
 		return nil, false
 	}
 	e := &exts[ks]
-	start, n := e.Off+4, len(e.Data)
+	start, n := int(e.Off)+4, len(e.Data)
 	// Only a decoded key_share: an undecoded one is shown in hex.
 	if e.Decoded == nil || n > len(zeroBody) || offsetIn(body, e.Data) != start {
 		return nil, false

@@ -101,9 +101,11 @@ type Extension struct {
 	// the same bytes (see extcache.go): never write into it.
 	Decoded any
 	// Off is the offset of the extension's 4-byte header within the message
-	// body (the same origin as Error.Off).
-	Off  int
-	Type ExtensionType // after the wider fields: a hello keeps ~15 of these per open flow
+	// body (the same origin as Error.Off). A handshake message is at most
+	// 2^24 bytes; int32 with the fields after it fills one word, and a
+	// hello keeps ~15 of these per open flow.
+	Off  int32
+	Type ExtensionType
 	// Malformed is set when an extension_malformed or
 	// extension_trailing_data error was returned for this body (a value
 	// problem such as sni_invalid does not set it).
@@ -234,12 +236,12 @@ func ParseExtensionsIn(data []byte, ctx ExtContext, off int) ([]Extension, []*Er
 		t := ExtensionType(typ)
 		if !s.ReadUint16(&n) {
 			d.add(CodeExtensionsMalformed, at, "extensions: %s header cut short", t)
-			exts = append(exts, Extension{Type: t, Off: at, Malformed: true})
+			exts = append(exts, Extension{Type: t, Off: int32(at), Malformed: true})
 			break
 		}
 		if int(n) > len(s) {
 			d.add(CodeExtensionsMalformed, at, "extensions: %s length %d exceeds the %d bytes left", t, n, len(s))
-			exts = append(exts, Extension{Type: t, Data: s, Off: at, Malformed: true})
+			exts = append(exts, Extension{Type: t, Data: s, Off: int32(at), Malformed: true})
 			break
 		}
 		var body []byte
@@ -250,7 +252,7 @@ func ParseExtensionsIn(data []byte, ctx ExtContext, off int) ([]Extension, []*Er
 			d.add(CodeExtensionDuplicate, at, "extensions: %s appears more than once", t)
 		}
 		seen[typ/64] |= 1 << (typ % 64)
-		e := Extension{Type: t, Data: body, Off: at}
+		e := Extension{Type: t, Data: body, Off: int32(at)}
 		e.Decoded, e.Malformed = d.cachedDecode(t, body)
 		exts = append(exts, e)
 	}
@@ -259,7 +261,7 @@ func ParseExtensionsIn(data []byte, ctx ExtContext, off int) ([]Extension, []*Er
 			if e.Type == ExtensionPreSharedKey && i != len(exts)-1 {
 				// RFC 8446, Section 4.2.11: "The "pre_shared_key"
 				// extension MUST be the last extension in the ClientHello".
-				d.add(CodeExtensionMisplaced, e.Off, "extensions: pre_shared_key is extension %d of %d, not the last", i+1, len(exts))
+				d.add(CodeExtensionMisplaced, int(e.Off), "extensions: pre_shared_key is extension %d of %d, not the last", i+1, len(exts))
 				break
 			}
 		}

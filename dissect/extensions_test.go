@@ -266,7 +266,7 @@ func TestDecodeExtension(t *testing.T) {
 			e := exts[0]
 			assert.Equal(t, tc.typ, e.Type)
 			assert.Equal(t, body, e.Data)
-			assert.Equal(t, 100, e.Off)
+			assert.Equal(t, int32(100), e.Off)
 			assert.Equal(t, tc.want, withoutCodes(t, e.Decoded))
 			assert.Equal(t, tc.wantCodes, errCodes(errs), "%v", errs)
 			structural := false

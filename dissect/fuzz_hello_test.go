@@ -53,7 +53,7 @@ func checkHello(t *testing.T, in []byte, exts []Extension, errs []*Error, extBas
 	clean := len(errs) == 0
 	for _, e := range exts {
 		if e.Data != nil {
-			start := e.Off + 4 - extBase
+			start := int(e.Off) + 4 - extBase
 			if start < 0 || start+len(e.Data) > len(in) || !bytes.Equal(in[start:start+len(e.Data)], e.Data) {
 				t.Fatalf("%s at %d: Data does not match the input", e.Type, e.Off)
 			}

@@ -455,7 +455,7 @@ func TestParseClientHello(t *testing.T) {
 				assert.Equal(t, &SessionTicketExt{}, findExt(t, ch.Extensions, ExtensionSessionTicket).Decoded)
 				assert.Equal(t, &EmptyExt{}, findExt(t, ch.Extensions, ExtensionExtendedMasterSecret).Decoded)
 				assert.Equal(t, &PSKKeyExchangeModesExt{Modes: []CodeName{{1, "psk_dhe_ke"}}}, findExt(t, ch.Extensions, ExtensionPSKKeyExchangeModes).Decoded)
-				assert.Equal(t, 135, ch.Extensions[0].Off) // 2+32+1+32+2+62+1+1+2
+				assert.Equal(t, int32(135), ch.Extensions[0].Off) // 2+32+1+32+2+62+1+1+2
 			},
 		},
 		{
@@ -668,11 +668,11 @@ func TestErrorOffsets(t *testing.T) {
 	)
 	ch, errs := ParseClientHello(in)
 	require.Len(t, errs, 3)
-	assert.Equal(t, 43, ch.Extensions[0].Off)
+	assert.Equal(t, int32(43), ch.Extensions[0].Off)
 	assert.Equal(t, Error{Code: CodeSNIInvalid, Off: 47 + 2 + 1 + 2, Msg: `server_name: host_name "example.com." has a trailing dot`}, *errs[0])
-	ecOff := ch.Extensions[1].Off
+	ecOff := int(ch.Extensions[1].Off)
 	assert.Equal(t, Error{Code: CodeExtensionMalformed, Off: ecOff + 4, Msg: "ec_point_formats: ec_point_format_list length 2 exceeds the 1 bytes left"}, *errs[1])
-	assert.Equal(t, Error{Code: CodeExtensionTrailingData, Off: ch.Extensions[2].Off + 4, Msg: "extended_master_secret: 1 byte(s) after the body"}, *errs[2])
+	assert.Equal(t, Error{Code: CodeExtensionTrailingData, Off: int(ch.Extensions[2].Off) + 4, Msg: "extended_master_secret: 1 byte(s) after the body"}, *errs[2])
 	assert.Equal(t, byte('e'), in[errs[0].Off])
 }
 
@@ -960,7 +960,7 @@ func sweepInputs(t testing.TB) []sweepInput {
 		if len(exts) == 0 {
 			return nil
 		}
-		return map[int]bool{exts[0].Off - 2: true}
+		return map[int]bool{int(exts[0].Off) - 2: true}
 	}
 	files, err := filepath.Glob("testdata/hello-*.bin")
 	require.NoError(t, err)

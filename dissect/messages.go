@@ -493,7 +493,7 @@ func (p *parser) stapledOCSP(x Extension) *OCSPResponseInfo {
 	if !s.ReadUint8(&typ) || typ != 1 || !s.ReadUint24LengthPrefixed(&resp) {
 		return nil
 	}
-	off := x.Off + 4 + 4 // extension header, status_type, uint24 length
+	off := int(x.Off) + 4 + 4 // extension header, status_type, uint24 length
 	info, err := ParseOCSPResponse(resp)
 	if err != nil {
 		p.add(CodeOCSPResponseUnparsable, off, "%s: %s: stapled OCSP response: %v", p.what, x.Type, err)
