@@ -360,8 +360,15 @@ func (b *Builder) Done(c *reassembly.Conn) {
 // connection's records cost one or two allocations for their frame lists,
 // not one each. A list is never appended to (its capacity ends with it).
 func (s *connState) frames(r *reassembly.Record) []int {
-	if s.frameSlab == nil {
-		s.frameSlab = make([]int, 0, 32)
+	// A record has at most one frame per span. A full slab is replaced,
+	// not grown: the lists already cut from it keep it. The first slab is
+	// small, since an open flow that waits has a record or two.
+	if n := len(r.Spans); cap(s.frameSlab)-len(s.frameSlab) < n {
+		size := 32
+		if s.frameSlab == nil {
+			size = 8
+		}
+		s.frameSlab = make([]int, 0, max(n, size))
 	}
 	start := len(s.frameSlab)
 	s.frameSlab = r.AppendFrames(s.frameSlab)
