@@ -64,6 +64,12 @@ type Conn struct {
 	// delivered (nil until there is any).
 	queued [2]*queuedCopies
 	gen    *flowGen
+	// held are the segments gopacket may hold back out of order (nil
+	// until there is one), and seen the capture second of the last
+	// packet gopacket took (counted: in Tracker.seen): what the
+	// periodic flush looks at (flushwork.go).
+	held *heldSegs
+	seen int64
 	// endOff is the stream offset of the next byte to be delivered.
 	endOff [2]int64
 	// provenance per direction: the sequence number of the next delivered byte
@@ -73,6 +79,7 @@ type Conn struct {
 	sawSYN    [2]bool
 	done      bool
 	reset     bool // an accepted RST ended the connection
+	counted   bool
 }
 
 // side is what a connection keeps for one direction that carries payload.

@@ -134,7 +134,10 @@ func FlushDue(last *time.Time, now time.Time) bool {
 // connections idle for FlowTimeout and lets expired tombstones go. Add
 // runs it itself unless Options.ExternalFlush is set.
 func (t *Tracker) Flush(now time.Time) {
-	t.asm.FlushWithOptions(gpr.FlushOptions{T: now.Add(-t.opts.GapWait), TC: now.Add(-t.opts.FlowTimeout)})
+	o := gpr.FlushOptions{T: now.Add(-t.opts.GapWait), TC: now.Add(-t.opts.FlowTimeout)}
+	if t.flushWork(o) {
+		t.asm.FlushWithOptions(o)
+	}
 	t.expireTombstones(now.Add(-tombstoneTTL))
 }
 
@@ -166,8 +169,13 @@ type Tracker struct {
 	// next segment so that in-order segments allocate nothing.
 	spare     *segCtx
 	appFilter AppDataFilter // h, when it says which application data it wants
-	// held counts the streams gopacket holds (created, not yet let go).
-	held int
+	// held counts the streams gopacket holds (created, not yet let go);
+	// seen counts them by the second they were last seen, and heldAt
+	// the segments gopacket may hold back by theirs (flushwork.go).
+	held    int
+	seen    secCounts
+	heldAt  secCounts
+	flushes int // periodic flushes run
 	// peerRST and peerCtx are closePeer's made-up segment.
 	peerRST *layers.TCP
 	peerCtx *segCtx
@@ -319,6 +327,12 @@ type segCtx struct {
 	// tracker got the payload, so gopacket keeps no page pointing here.
 	anc       [1]any
 	delivered bool
+	// ahead: Accept let it through ahead of the next expected byte (or
+	// before gopacket knew it), so gopacket holds it unless delivered;
+	// held: the tracker counts it as held (hold), since sec.
+	ahead, held bool
+	sec         int64
+	owner       *Conn
 }
 
 func (s *segCtx) GetCaptureInfo() gopacket.CaptureInfo { return s.ci }
@@ -414,6 +428,8 @@ func (t *Tracker) add(seg *capture.Segment) {
 	if ctx.n == 0 || ctx.delivered {
 		// gopacket keeps a context only on pages of data it holds back.
 		t.spare = ctx
+	} else if ctx.ahead {
+		t.hold(ctx.owner, ctx)
 	}
 	if c := fg.conn; c != nil && c.reset && !c.done {
 		t.finish(c)
@@ -729,6 +745,7 @@ func (s *stream) dirOf(tcp *layers.TCP) Dir {
 
 func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowDirection, nextSeq gpr.Sequence, start *bool, ac gpr.AssemblerContext) bool {
 	c := (*Conn)(s)
+	s.t.seenAt(c, ci.Timestamp)
 	if c.done {
 		if ac == gpr.AssemblerContext(s.t.peerCtx) && c.reset {
 			// closePeer's RST: at the half's next sequence number, or
@@ -791,6 +808,13 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowD
 	// at the first segment seen (the cutter then looks for a record header).
 	if nextSeq == -1 && !tcp.SYN {
 		*start = true
+	}
+	if sc, ok := ac.(*segCtx); ok && len(tcp.Payload) > 0 && (nextSeq == -1 || nextSeq.Difference(gpr.Sequence(tcp.Seq)) > 0) {
+		// Ahead of the stream by gopacket's reckoning (its Difference,
+		// which does not wrap where int32 does), or where gopacket may
+		// not know it yet: gopacket holds it back unless it delivers it
+		// now.
+		sc.ahead, sc.owner = true, c
 	}
 	return true
 }
@@ -870,6 +894,7 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 			}
 		}
 		sc.delivered = true
+		s.t.delivered(c, sc)
 		cut.push(data[off:off+n], sc.frame, sc.ci.Timestamp, stable)
 		off += n
 	}
@@ -912,6 +937,7 @@ func ctxAt(sg gpr.ScatterGather, off int) (*segCtx, bool) {
 func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
 	c := (*Conn)(s)
 	s.t.finish(c)
+	s.t.forget(c)
 	s.t.held--
 	// gopacket forgets the stream now, so a grave that waited for it
 	// (bury, after a RST) goes the way of any other: now if its time is

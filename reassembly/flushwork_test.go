@@ -1,0 +1,185 @@
+package reassembly
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/padlock-tls/padlock/capture"
+)
+
+// The periodic flushes the tracker skips change nothing: over many flows
+// that pause around GapWait and FlowTimeout, lose and reorder segments,
+// start mid-stream and end every way, everything reported (records, their
+// frames, problems, the order and manner in which connections end) is the
+// same as with every flush run, and most flushes were skipped.
+func TestSkippedFlushesChangeNothing(t *testing.T) {
+	for seed := uint64(1); seed <= 40; seed++ {
+		segs := pausingFlows(rand.New(rand.NewPCG(seed, 99)), 150)
+		skipping, ran := flushLog(t, segs, false)
+		always, all := flushLog(t, segs, true)
+		require.Equal(t, always, skipping, "seed %d", seed)
+		assert.Less(t, ran, all, "seed %d: some flushes were skipped", seed)
+		assert.Greater(t, ran, 0, "seed %d: some flushes had work", seed)
+	}
+
+	t.Run("open idle flows", func(t *testing.T) {
+		// A minute of handshakes that never go on, in order: no flush
+		// has anything to do, until the first is idle for FlowTimeout.
+		var segs []capture.Segment
+		start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		for i := range 3000 {
+			f := newFlow(uint16(10000+i), uint32(i), uint32(i)<<8)
+			f.t = start.Add(time.Duration(i) * 20 * time.Millisecond)
+			f.handshake()
+			f.send(0, record(22, 200, 1), "")
+			segs = append(segs, f.out...)
+		}
+		for i := range segs {
+			segs[i].Frame = i + 1
+		}
+		skipping, ran := flushLog(t, segs, false)
+		always, all := flushLog(t, segs, true)
+		require.Equal(t, always, skipping)
+		assert.Zero(t, ran)
+		assert.Equal(t, 59, all)
+	})
+}
+
+// flushLog runs segs through a tracker and returns what it reported, one
+// line per event, grouped by connection (a flush visits connections in
+// gopacket's map order, so the events of two connections ended by one
+// flush interleave in any order), then the order in which they were done;
+// and how many periodic flushes it ran.
+func flushLog(t *testing.T, segs []capture.Segment, always bool) (string, int) {
+	t.Helper()
+	flushAlways = always
+	defer func() { flushAlways = false }()
+	h := &eventLog{conns: map[int]*strings.Builder{}}
+	tr := New(DefaultOptions, h)
+	for i := range segs {
+		tr.Add(&segs[i])
+	}
+	ran := tr.flushes
+	tr.Close()
+	var out strings.Builder
+	for _, id := range slices.Sorted(maps.Keys(h.conns)) {
+		out.WriteString(h.conns[id].String())
+	}
+	fmt.Fprintf(&out, "done in order %v\n", h.done)
+	return out.String(), ran
+}
+
+type eventLog struct {
+	conns map[int]*strings.Builder
+	done  []int
+}
+
+func (l *eventLog) of(c *Conn) *strings.Builder {
+	b := l.conns[c.ID]
+	if b == nil {
+		b = &strings.Builder{}
+		l.conns[c.ID] = b
+	}
+	return b
+}
+
+func (l *eventLog) Record(c *Conn, r *Record) {
+	fmt.Fprintf(l.of(c), "%d record %d len %d off %d frames %v\n", c.ID, r.Type, r.Length, r.Offset, r.Frames())
+}
+
+func (l *eventLog) Problem(c *Conn, p Problem) {
+	fmt.Fprintf(l.of(c), "%d problem %s frame %d off %d\n", c.ID, p.Code, p.Frame, p.Offset)
+}
+
+func (l *eventLog) Done(c *Conn) {
+	fmt.Fprintf(l.of(c), "%d done evicted %v last %d end %s gaps %v overlap %v records %v\n", c.ID, c.Evicted, c.LastFrame, c.End.Format(time.RFC3339Nano), c.Gaps, c.Overlap, c.Records)
+	l.done = append(l.done, c.ID)
+}
+
+// pausingFlows makes n connections over ten minutes of capture time, in
+// capture order, whose pauses straddle GapWait and FlowTimeout.
+func pausingFlows(r *rand.Rand, n int) []capture.Segment {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	pause := func() time.Duration {
+		switch r.IntN(12) {
+		case 0:
+			return DefaultOptions.GapWait + time.Duration(r.IntN(4000)-2000)*time.Millisecond
+		case 1:
+			return DefaultOptions.FlowTimeout + time.Duration(r.IntN(4000)-2000)*time.Millisecond
+		case 2:
+			return time.Duration(r.IntN(10)) * time.Second
+		}
+		return time.Duration(r.IntN(50)) * time.Millisecond
+	}
+	var all []capture.Segment
+	for i := range n {
+		port := uint16(10000 + i)
+		if i > 0 && r.IntN(5) == 0 {
+			port-- // the previous flow's tuple, used again (or still)
+		}
+		f := newFlow(port, r.Uint32(), r.Uint32())
+		at := start.Add(time.Duration(r.IntN(600)) * time.Second)
+		send := func(side int, payload []byte, flags string) {
+			at = at.Add(pause())
+			f.t = at.Add(-time.Millisecond) // segAt adds one
+			f.send(side, payload, flags)
+		}
+		var late []func()
+		if r.IntN(4) != 0 {
+			send(0, nil, "Sn")
+			send(1, nil, "S")
+			send(0, nil, "")
+		}
+		for range 2 + r.IntN(8) {
+			side := r.IntN(2)
+			rec := record(byte(22+r.IntN(2)), 1+r.IntN(3000), byte(r.IntN(256)))
+			for len(rec) > 0 {
+				k := min(len(rec), 1+r.IntN(1500))
+				switch r.IntN(15) {
+				case 0: // lost
+					f.seq[side] += uint32(k)
+				case 1: // sent again later: out of order until then
+					seq := f.seq[side]
+					f.seq[side] += uint32(k)
+					part := append([]byte(nil), rec[:k]...)
+					late = append(late, func() {
+						at = at.Add(pause())
+						f.t = at.Add(-time.Millisecond)
+						f.out = append(f.out, f.segAt(side, seq, part, ""))
+					})
+				default:
+					send(side, rec[:k], "")
+				}
+				rec = rec[k:]
+			}
+		}
+		switch r.IntN(4) {
+		case 0:
+			send(0, nil, "F")
+			send(1, nil, "F")
+		case 1:
+			send(r.IntN(2), nil, "R")
+		case 2:
+			send(0, nil, "F")
+		}
+		// The late copies go out after the flow's end, some of them
+		// past GapWait.
+		for _, send := range late {
+			send()
+		}
+		all = append(all, f.out...)
+	}
+	slices.SortStableFunc(all, func(a, b capture.Segment) int { return a.Time.Compare(b.Time) })
+	for i := range all {
+		all[i].Frame = i + 1
+	}
+	return all
+}
