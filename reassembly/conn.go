@@ -68,8 +68,10 @@ type Conn struct {
 	// until there is one), and seen the capture second of the last
 	// packet gopacket took (counted: in Tracker.seen): what the
 	// periodic flush looks at (flushwork.go).
-	held *heldSegs
-	seen int64
+	held    *heldSegs
+	seen    int64 // Unix seconds
+	seenNs  int32 // and nanoseconds
+	seenIdx int32 // where c is in Tracker.seen's list of its second
 	// endOff is the stream offset of the next byte to be delivered.
 	endOff [2]int64
 	// provenance per direction: the sequence number of the next delivered byte

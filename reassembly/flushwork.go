@@ -1,67 +1,114 @@
 package reassembly
 
 import (
+	"encoding/binary"
 	"time"
 
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 	gpr "github.com/gopacket/gopacket/reassembly"
 )
 
 // The periodic flush is gopacket's FlushWithOptions, which locks and looks
 // at every connection gopacket holds: with half a million open flows it
 // took half of padlock's time, once per second of capture. Most flushes
-// have nothing to do (no connection idle for FlowTimeout, no out-of-order
-// data waiting for GapWait), so the tracker counts, by capture second,
-// the two things a flush acts on, and runs it only when one of them is
-// old enough. The counts may be too old, never too young: a flush that
-// has work always runs, and one skipped would have changed nothing.
+// have nothing to do, or only a few connections to end as idle, so the
+// tracker keeps, by capture second, the connections gopacket holds (by
+// when they were last seen) and the segments it may hold back out of
+// order (by when they came), and:
+//   - with held data old enough to push through (GapWait), runs gopacket's
+//     flush as before;
+//   - else ends the connections idle for FlowTimeout itself, each as
+//     gopacket's flush would (closeIdle), without a walk of the others;
+//   - else does nothing.
+// The held counts may be too old, never too young: a flush with data to
+// push always runs. The output is the same as with every flush run.
 
-// secCounts counts things by the capture second (Unix) they belong to.
-type secCounts struct {
-	n      map[int64]int32
-	oldest int64 // no count is at a second before it
+// bySecond keys values by a capture second (Unix). A second whose value
+// is gone is deleted, so before needs to know only which seconds are in.
+type bySecond[V any] struct {
+	at     map[int64]V
+	oldest int64 // no second before it is in at
 }
 
+// in notes that sec is in at (or about to be).
+func (x *bySecond[V]) in(sec int64) {
+	if x.at == nil {
+		x.at = make(map[int64]V)
+	}
+	if len(x.at) == 0 || sec < x.oldest {
+		x.oldest = sec
+	}
+}
+
+// before reports whether a second before sec is in.
+func (x *bySecond[V]) before(sec int64) bool {
+	if len(x.at) == 0 {
+		return false
+	}
+	for x.oldest < sec {
+		if sec-x.oldest > int64(len(x.at)) {
+			// Fewer seconds in than to step through (the capture
+			// jumped ahead): find the oldest of them instead.
+			first := true
+			for k := range x.at {
+				if first || k < x.oldest {
+					x.oldest, first = k, false
+				}
+			}
+			return x.oldest < sec
+		}
+		if _, ok := x.at[x.oldest]; ok {
+			return true
+		}
+		x.oldest++
+	}
+	return false
+}
+
+// secCounts counts things by the second they belong to.
+type secCounts struct{ bySecond[int32] }
+
 func (s *secCounts) add(sec int64) {
-	if s.n == nil {
-		s.n = make(map[int64]int32)
-	}
-	if len(s.n) == 0 || sec < s.oldest {
-		s.oldest = sec
-	}
-	s.n[sec]++
+	s.in(sec)
+	s.at[sec]++
 }
 
 func (s *secCounts) remove(sec int64) {
-	if c := s.n[sec]; c > 1 {
-		s.n[sec] = c - 1
+	if c := s.at[sec]; c > 1 {
+		s.at[sec] = c - 1
 	} else {
-		delete(s.n, sec)
+		delete(s.at, sec)
 	}
 }
 
-// before reports whether anything is counted at a second before sec.
-func (s *secCounts) before(sec int64) bool {
-	if len(s.n) == 0 {
-		return false
+// connsBySecond are the connections gopacket holds, by the second of
+// their last packet (Conn.seen).
+type connsBySecond struct{ bySecond[[]*Conn] }
+
+func (x *connsBySecond) add(c *Conn) {
+	x.in(c.seen)
+	b := x.at[c.seen]
+	c.seenIdx = int32(len(b))
+	x.at[c.seen] = append(b, c)
+}
+
+func (x *connsBySecond) remove(c *Conn) {
+	b := x.at[c.seen]
+	i, last := c.seenIdx, len(b)-1
+	if int(i) > last || b[i] != c {
+		return // not there (a bug, but not one to crash on)
 	}
-	for s.oldest < sec {
-		if sec-s.oldest > int64(len(s.n)) {
-			// Fewer counts than seconds to step through (the capture
-			// jumped ahead): find the oldest among them instead.
-			first := true
-			for k := range s.n {
-				if first || k < s.oldest {
-					s.oldest, first = k, false
-				}
-			}
-			return s.oldest < sec
-		}
-		if s.n[s.oldest] > 0 {
-			return true
-		}
-		s.oldest++
+	if int(i) != last {
+		b[i] = b[last]
+		b[i].seenIdx = i
 	}
-	return false
+	b[last] = nil
+	if last == 0 {
+		delete(x.at, c.seen)
+	} else {
+		x.at[c.seen] = b[:last]
+	}
 }
 
 // heldSegs are the segments of a connection whose data gopacket may still
@@ -72,20 +119,28 @@ type heldSegs struct {
 	live int // how many of segs are still held
 }
 
-// seenAt moves c to the capture second of a packet gopacket just took for
-// it: gopacket's last-seen time of a connection is the latest of its
-// packets' times, which is what ends an idle one.
+// seenAt moves c to the time of a packet gopacket just took for it:
+// gopacket's last-seen time of a connection is the latest of its packets'
+// times, which is what ends an idle one.
 func (t *Tracker) seenAt(c *Conn, at time.Time) {
-	sec := at.Unix()
+	sec, ns := at.Unix(), int32(at.Nanosecond())
 	switch {
 	case !c.counted:
-		c.seen, c.counted = sec, true
-		t.seen.add(sec)
+		c.seen, c.seenNs, c.counted = sec, ns, true
+		t.seen.add(c)
 	case sec > c.seen:
-		t.seen.remove(c.seen)
-		c.seen = sec
-		t.seen.add(sec)
+		t.seen.remove(c)
+		c.seen, c.seenNs = sec, ns
+		t.seen.add(c)
+	case sec == c.seen && ns > c.seenNs:
+		c.seenNs = ns
 	}
+}
+
+// seenBefore reports whether gopacket last saw c before tc.
+func seenBefore(c *Conn, tc time.Time) bool {
+	sec := tc.Unix()
+	return c.seen < sec || (c.seen == sec && c.seenNs < int32(tc.Nanosecond()))
 }
 
 // hold counts a segment of c that gopacket took without delivering it.
@@ -112,15 +167,15 @@ func (t *Tracker) hold(c *Conn, sc *segCtx) {
 	h.live++
 }
 
-// delivered uncounts a held segment gopacket delivered.
-func (t *Tracker) delivered(c *Conn, sc *segCtx) {
+// delivered uncounts a segment gopacket delivered, if it was held.
+func (t *Tracker) delivered(sc *segCtx) {
 	if !sc.held {
 		return
 	}
 	sc.held = false
 	t.heldAt.remove(sc.sec)
-	if c.held != nil {
-		c.held.live--
+	if h := sc.owner.held; h != nil {
+		h.live--
 	}
 }
 
@@ -128,7 +183,7 @@ func (t *Tracker) delivered(c *Conn, sc *segCtx) {
 // of the connection (ReassemblyComplete), its pages with it.
 func (t *Tracker) forget(c *Conn) {
 	if c.counted {
-		t.seen.remove(c.seen)
+		t.seen.remove(c)
 		c.counted = false
 	}
 	if h := c.held; h != nil {
@@ -142,17 +197,105 @@ func (t *Tracker) forget(c *Conn) {
 	}
 }
 
-// flushWork reports whether the flush with these options would end a
-// connection or push held data through: whether a connection gopacket
-// holds was last seen, or a held segment arrived, in or before the
-// second of its cut-off.
-func (t *Tracker) flushWork(o gpr.FlushOptions) bool {
-	work := flushAlways || t.seen.before(o.TC.Unix()+1) || t.heldAt.before(o.T.Unix()+1)
-	if work {
+// flush is the periodic flush with options o (see the top of the file).
+func (t *Tracker) flush(o gpr.FlushOptions) {
+	switch {
+	case flushAlways || t.heldAt.before(o.T.Unix()+1):
 		t.flushes++
+		t.asm.FlushWithOptions(o)
+	case t.seen.before(o.TC.Unix() + 1):
+		t.flushes++
+		t.closeIdle(o.TC)
 	}
-	return work
 }
 
-// flushAlways runs every periodic flush (tests compare the two).
+// flushAlways runs gopacket's flush every time (tests compare the two).
 var flushAlways = false
+
+// closeIdle ends every connection gopacket last saw before tc, as
+// gopacket's flush does when no data is held: their report first (finish,
+// where Evicted is decided as for any other), then gopacket lets go of
+// them (forceClose).
+func (t *Tracker) closeIdle(tc time.Time) {
+	due := t.dueScratch[:0]
+	collect := func(b []*Conn) {
+		for _, c := range b {
+			if seenBefore(c, tc) {
+				due = append(due, c)
+			}
+		}
+	}
+	last := tc.Unix()
+	if last-t.seen.oldest > int64(len(t.seen.at)) {
+		for sec, b := range t.seen.at { // the capture jumped: fewer seconds with connections
+			if sec <= last {
+				collect(b)
+			}
+		}
+	} else {
+		for sec := t.seen.oldest; sec <= last; sec++ {
+			collect(t.seen.at[sec])
+		}
+	}
+	held := false
+	for _, c := range due {
+		held = held || (c.held != nil && c.held.live > 0)
+	}
+	if held {
+		// Not expected: held data is older than the connection's last
+		// packet, so older than T, and the caller ran gopacket's flush
+		// then. gopacket's flush knows what to do with it.
+		t.asm.FlushWithOptions(gpr.FlushOptions{T: tc, TC: tc})
+	} else {
+		for _, c := range due {
+			if c.counted { // not let go of by an earlier one's end
+				t.finish(c)
+				t.forceClose(c)
+			}
+		}
+	}
+	clear(due)
+	t.dueScratch = due[:0]
+}
+
+// forceClose makes gopacket let go of c: a RST at each half's next
+// sequence number, made up here and seen by no one but gopacket (c has
+// ended, so Accept lets only these through, and a half already closed
+// ignores its one). closePeer does the same for the half a RST left open.
+func (t *Tracker) forceClose(c *Conn) {
+	t.forcing = c
+	defer func() { t.forcing = nil }()
+	typ := gopacket.EndpointType(layers.EndpointIPv4)
+	if !c.A.IP.Is4() {
+		typ = layers.EndpointIPv6
+	}
+	if fg := c.gen; fg != nil && fg.gen > 0 {
+		typ = gopacket.EndpointType(1<<20 + fg.gen)
+	}
+	a, b := c.A.IP.AsSlice(), c.B.IP.AsSlice()
+	for d := range 2 {
+		if !c.counted {
+			return // gopacket has let go
+		}
+		var hdr [20]byte
+		net := gopacket.NewFlow(typ, a, b)
+		src, dst := c.A.Port, c.B.Port
+		if d == 1 {
+			net, src, dst = net.Reverse(), dst, src
+		}
+		binary.BigEndian.PutUint16(hdr[0:], src)
+		binary.BigEndian.PutUint16(hdr[2:], dst)
+		hdr[12] = 5 << 4 // data offset: 5 words
+		hdr[13] = 1 << 2 // RST
+		if t.peerRST == nil {
+			t.peerRST, t.peerCtx = new(layers.TCP), new(segCtx)
+		}
+		if t.peerRST.DecodeFromBytes(hdr[:], gopacket.NilDecodeFeedback) != nil {
+			return
+		}
+		*t.peerCtx = segCtx{}
+		t.peerCtx.anc[0] = t.peerCtx
+		t.peerCtx.ci = gopacket.CaptureInfo{Timestamp: t.now, AncillaryData: t.peerCtx.anc[:]}
+		t.asm.AssembleWithContext(net, t.peerRST, t.peerCtx)
+	}
+}

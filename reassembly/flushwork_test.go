@@ -33,6 +33,10 @@ func TestSkippedFlushesChangeNothing(t *testing.T) {
 	t.Run("open idle flows", func(t *testing.T) {
 		// A minute of handshakes that never go on, in order: no flush
 		// has anything to do, until the first is idle for FlowTimeout.
+		// Then one flow goes on, a packet a second, for three minutes:
+		// every second ends the flows that went quiet FlowTimeout ago,
+		// which the tracker finds itself (closeIdle), without gopacket's
+		// walk of all the others.
 		var segs []capture.Segment
 		start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 		for i := range 3000 {
@@ -42,14 +46,30 @@ func TestSkippedFlushesChangeNothing(t *testing.T) {
 			f.send(0, record(22, 200, 1), "")
 			segs = append(segs, f.out...)
 		}
-		for i := range segs {
-			segs[i].Frame = i + 1
-		}
 		skipping, ran := flushLog(t, segs, false)
 		always, all := flushLog(t, segs, true)
 		require.Equal(t, always, skipping)
 		assert.Zero(t, ran)
 		assert.Equal(t, 59, all)
+
+		f := newFlow(9000, 1, 2)
+		f.t = start.Add(time.Minute)
+		f.handshake()
+		for range 180 {
+			f.t = f.t.Add(time.Second)
+			f.send(0, []byte{23, 3, 3, 0, 1, 0}, "")
+		}
+		segs = append(segs, f.out...)
+		slices.SortStableFunc(segs, func(a, b capture.Segment) int { return a.Time.Compare(b.Time) })
+		for i := range segs {
+			segs[i].Frame = i + 1
+		}
+		skipping, ran = flushLog(t, segs, false)
+		always, all = flushLog(t, segs, true)
+		require.Equal(t, always, skipping)
+		assert.Equal(t, 3000, strings.Count(skipping, "done evicted true"), "the quiet flows ended as idle")
+		assert.Equal(t, 240, all)
+		assert.Equal(t, 61, ran, "work only in the seconds when flows went quiet FlowTimeout ago: 0 to 60 s after the start")
 	})
 }
 

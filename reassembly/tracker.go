@@ -135,9 +135,7 @@ func FlushDue(last *time.Time, now time.Time) bool {
 // runs it itself unless Options.ExternalFlush is set.
 func (t *Tracker) Flush(now time.Time) {
 	o := gpr.FlushOptions{T: now.Add(-t.opts.GapWait), TC: now.Add(-t.opts.FlowTimeout)}
-	if t.flushWork(o) {
-		t.asm.FlushWithOptions(o)
-	}
+	t.flush(o)
 	t.expireTombstones(now.Add(-tombstoneTTL))
 }
 
@@ -172,10 +170,12 @@ type Tracker struct {
 	// held counts the streams gopacket holds (created, not yet let go);
 	// seen counts them by the second they were last seen, and heldAt
 	// the segments gopacket may hold back by theirs (flushwork.go).
-	held    int
-	seen    secCounts
-	heldAt  secCounts
-	flushes int // periodic flushes run
+	held       int
+	seen       connsBySecond
+	heldAt     secCounts
+	flushes    int     // periodic flushes that did something
+	forcing    *Conn   // the connection forceClose is ending
+	dueScratch []*Conn // closeIdle's
 	// peerRST and peerCtx are closePeer's made-up segment.
 	peerRST *layers.TCP
 	peerCtx *segCtx
@@ -673,6 +673,9 @@ type factory struct{ t *Tracker }
 
 func (f factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.AssemblerContext) gpr.Stream {
 	t := f.t
+	if t.forcing != nil {
+		return nil // forceClose's RST for a connection gopacket let go of: no new one
+	}
 	t.nextID++
 	t.open++
 	t.held++
@@ -747,7 +750,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowD
 	c := (*Conn)(s)
 	s.t.seenAt(c, ci.Timestamp)
 	if c.done {
-		if ac == gpr.AssemblerContext(s.t.peerCtx) && c.reset {
+		if ac == gpr.AssemblerContext(s.t.peerCtx) && (c.reset || c == s.t.forcing) {
 			// closePeer's RST: at the half's next sequence number, or
 			// where it starts when the peer never sent anything.
 			if nextSeq != -1 {
@@ -894,7 +897,7 @@ func (s *stream) ReassembledSG(sg gpr.ScatterGather, ac gpr.AssemblerContext) {
 			}
 		}
 		sc.delivered = true
-		s.t.delivered(c, sc)
+		s.t.delivered(sc)
 		cut.push(data[off:off+n], sc.frame, sc.ci.Timestamp, stable)
 		off += n
 	}
