@@ -36,9 +36,14 @@ var (
 func newMemGuard(o options, evict func(share float64) int) *memGuard {
 	g := &memGuard{sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
 	if o.perf.maxMemory > 0 {
-		// The Go runtime collects harder as the heap nears the cap;
-		// the live heap is kept to 60% of it, the rest being the
-		// collector's headroom and buffers.
+		// The Go runtime collects harder as the heap nears the soft
+		// limit: each collection marks the whole live heap, and comes
+		// after the heap grew by what is left under the limit. Evicting
+		// once the live heap passes half of it lets the heap double
+		// between collections, as it does without a limit (GOGC=100):
+		// at three quarters, 500,000 never-closing flows under 256 MiB
+		// took 1.7 times the CPU (the collector marked twice as much
+		// per byte allocated), for 2.5% fewer of them evicted.
 		// The cap is on the resident set, which also holds what the
 		// runtime does not manage: the program's own code and data.
 		// So do the batches in flight between workers, which the
@@ -47,7 +52,7 @@ func newMemGuard(o options, evict func(share float64) int) *memGuard {
 		// And a heap's pages are never all full: 15% for that.
 		heapCap := max(int64(o.perf.maxMemory)<<20-outside, int64(o.perf.maxMemory)<<20/2) * 85 / 100
 		debug.SetMemoryLimit(heapCap)
-		g.capMiB, g.limit, g.evict = o.perf.maxMemory, uint64(heapCap)*3/4, evict
+		g.capMiB, g.limit, g.evict = o.perf.maxMemory, uint64(heapCap)/2, evict
 	} else if os.Getenv("GOMEMLIMIT") == "" {
 		targetMu.Lock()
 		if targetRuns == 0 {
