@@ -64,3 +64,20 @@ func TestStdinInput(t *testing.T) {
 	require.Equal(t, 0, code, errOut.String())
 	assert.Equal(t, fromFile, out.String())
 }
+
+// Workers asked for by name under a --max-memory too small for them run,
+// with a warning that says what to expect and what to use instead; the
+// default picks the workers the cap can hold, without one.
+func TestMaxMemoryWorkersWarning(t *testing.T) {
+	file := filepath.Join("..", "..", "pcaps", "tls13-basic.pcap")
+	out, errOut, code := runPadlock("-r", file, "--max-memory", "64", "--workers", "2")
+	assert.Equal(t, exitOK, code)
+	assert.NotEmpty(t, out)
+	assert.Contains(t, errOut, "padlock: warning: --max-memory 64 with --workers 2: each worker needs about 64 MiB, and padlock will be slower than with --workers 1")
+
+	for _, args := range [][]string{{"--max-memory", "128", "--workers", "2"}, {"--max-memory", "64"}, {"--workers", "2"}} {
+		_, errOut, code = runPadlock(append([]string{"-r", file}, args...)...)
+		assert.Equal(t, exitOK, code)
+		assert.NotContains(t, errOut, "warning", "%v", args)
+	}
+}
