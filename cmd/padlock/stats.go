@@ -22,7 +22,7 @@ type perfOptions struct {
 // addPerfFlags registers --stats.
 func addPerfFlags(fs *pflag.FlagSet, p *perfOptions) {
 	fs.BoolVar(&p.stats, "stats", false, "at the end, print counters on stderr: packets, bytes, TCP and TLS connections,\nrecords, gaps, evictions, caps hit, decode errors, elapsed time and rate")
-	fs.IntVar(&p.maxMemory, "max-memory", 0, "keep padlock's resident memory under `MIB` MiB: past it, the connections idle for\nlongest are ended early (end_seen \"idle\", counted in --stats) (0: no cap)")
+	fs.Var((*mebibytes)(&p.maxMemory), "max-memory", "keep padlock's resident memory under `MIB` MiB (or with a unit: 512M, 2G): past it, the\nconnections idle for longest are ended early (end_seen \"idle\", counted in --stats) (0: no cap)")
 }
 
 // monitor counts what the file pipeline reads, draws the progress line on
