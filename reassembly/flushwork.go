@@ -1,7 +1,6 @@
 package reassembly
 
 import (
-	"encoding/binary"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -202,6 +201,7 @@ func (t *Tracker) flush(o gpr.FlushOptions) {
 	switch {
 	case flushAlways || t.heldAt.before(o.T.Unix()+1):
 		t.flushes++
+		t.walks++
 		t.asm.FlushWithOptions(o)
 	case t.seen.before(o.TC.Unix() + 1):
 		t.flushes++
@@ -245,13 +245,22 @@ func (t *Tracker) closeIdle(tc time.Time) {
 		// Not expected: held data is older than the connection's last
 		// packet, so older than T, and the caller ran gopacket's flush
 		// then. gopacket's flush knows what to do with it.
+		t.walks++
 		t.asm.FlushWithOptions(gpr.FlushOptions{T: tc, TC: tc})
 	} else {
+		missed := false
 		for _, c := range due {
 			if c.counted { // not let go of by an earlier one's end
 				t.finish(c)
 				t.forceClose(c)
+				missed = missed || c.counted
 			}
+		}
+		if missed {
+			// A made-up RST found no connection (a bug): gopacket's walk
+			// lets go of what is left, rather than hold it to the end.
+			t.walks++
+			t.asm.FlushWithOptions(gpr.FlushOptions{T: tc, TC: tc})
 		}
 	}
 	clear(due)
@@ -272,30 +281,9 @@ func (t *Tracker) forceClose(c *Conn) {
 	if fg := c.gen; fg != nil && fg.gen > 0 {
 		typ = gopacket.EndpointType(1<<20 + fg.gen)
 	}
-	a, b := c.A.IP.AsSlice(), c.B.IP.AsSlice()
-	for d := range 2 {
-		if !c.counted {
-			return // gopacket has let go
-		}
-		var hdr [20]byte
-		net := gopacket.NewFlow(typ, a, b)
-		src, dst := c.A.Port, c.B.Port
-		if d == 1 {
-			net, src, dst = net.Reverse(), dst, src
-		}
-		binary.BigEndian.PutUint16(hdr[0:], src)
-		binary.BigEndian.PutUint16(hdr[2:], dst)
-		hdr[12] = 5 << 4 // data offset: 5 words
-		hdr[13] = 1 << 2 // RST
-		if t.peerRST == nil {
-			t.peerRST, t.peerCtx = new(layers.TCP), new(segCtx)
-		}
-		if t.peerRST.DecodeFromBytes(hdr[:], gopacket.NilDecodeFeedback) != nil {
-			return
-		}
-		*t.peerCtx = segCtx{}
-		t.peerCtx.anc[0] = t.peerCtx
-		t.peerCtx.ci = gopacket.CaptureInfo{Timestamp: t.now, AncillaryData: t.peerCtx.anc[:]}
-		t.asm.AssembleWithContext(net, t.peerRST, t.peerCtx)
+	net := gopacket.NewFlow(typ, c.A.IP.AsSlice(), c.B.IP.AsSlice())
+	t.madeUpRST(net, c.A.Port, c.B.Port, t.now)
+	if c.counted { // the B side's half is still open
+		t.madeUpRST(net.Reverse(), c.B.Port, c.A.Port, t.now)
 	}
 }

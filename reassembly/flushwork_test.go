@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -202,4 +203,44 @@ func pausingFlows(r *rand.Rand, n int) []capture.Segment {
 		all[i].Frame = i + 1
 	}
 	return all
+}
+
+// closeIdle finds the gopacket connection of every kind of flow: IPv4,
+// IPv6, and a second connection on a tuple in use (its own key): each is
+// reported as idle and let go of by gopacket, and nothing new is made.
+func TestCloseIdleLetsGo(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	v4 := newFlow(5000, 100, 200)
+	v6 := newFlow(5001, 300, 400)
+	v6.cli = netip.AddrPortFrom(netip.MustParseAddr("2001:db8::2"), 5001)
+	v6.srv = netip.AddrPortFrom(netip.MustParseAddr("2001:db8::1"), 443)
+	again := newFlow(5000, 9000, 9900) // v4's tuple, a new SYN
+	var segs []capture.Segment
+	for i, f := range []*flow{v4, v6, again} {
+		f.t = start.Add(time.Duration(i) * time.Second)
+		f.handshake()
+		f.send(0, record(22, 100, 1), "")
+		segs = append(segs, f.out...)
+	}
+	slices.SortStableFunc(segs, func(a, b capture.Segment) int { return a.Time.Compare(b.Time) })
+	for i := range segs {
+		segs[i].Frame = i + 1
+	}
+	rec := newRecorder()
+	tr := New(DefaultOptions, rec)
+	for i := range segs {
+		tr.Add(&segs[i])
+	}
+	require.Equal(t, 3, tr.held, "gopacket holds the three")
+	tr.Flush(start.Add(DefaultOptions.FlowTimeout + 5*time.Second))
+	require.Len(t, rec.done, 3)
+	for _, c := range rec.done {
+		assert.True(t, c.Evicted, "connection %d ended as idle", c.ID)
+	}
+	assert.Zero(t, tr.held, "gopacket let go of them all")
+	assert.Zero(t, tr.walks, "without its walk of every connection")
+	assert.Zero(t, len(tr.seen.at), "and they are out of the index")
+	assert.Equal(t, 3, tr.Stats().Connections, "no connection made up")
+	tr.Close()
+	assert.Len(t, rec.done, 3)
 }

@@ -174,6 +174,7 @@ type Tracker struct {
 	seen       connsBySecond
 	heldAt     secCounts
 	flushes    int     // periodic flushes that did something
+	walks      int     // and those that ran gopacket's flush
 	forcing    *Conn   // the connection forceClose is ending
 	dueScratch []*Conn // closeIdle's
 	// peerRST and peerCtx are closePeer's made-up segment.
@@ -446,9 +447,16 @@ func (t *Tracker) add(seg *capture.Segment) {
 // half too. The tombstone bury left then stays for tombstoneTTL, like any
 // other, rather than until gopacket lets go (ReassemblyComplete).
 func (t *Tracker) closePeer(netFlow gopacket.Flow, tcp *layers.TCP, now time.Time) {
+	t.madeUpRST(netFlow.Reverse(), uint16(tcp.DstPort), uint16(tcp.SrcPort), now)
+}
+
+// madeUpRST hands gopacket a RST from src to dst on net that no one sent,
+// to close a half of a connection that has ended (Accept lets it through
+// at the half's next sequence number).
+func (t *Tracker) madeUpRST(net gopacket.Flow, src, dst uint16, now time.Time) {
 	var hdr [20]byte
-	binary.BigEndian.PutUint16(hdr[0:], uint16(tcp.DstPort))
-	binary.BigEndian.PutUint16(hdr[2:], uint16(tcp.SrcPort))
+	binary.BigEndian.PutUint16(hdr[0:], src)
+	binary.BigEndian.PutUint16(hdr[2:], dst)
 	hdr[12] = 5 << 4 // data offset: 5 words
 	hdr[13] = 1 << 2 // RST
 	if t.peerRST == nil {
@@ -460,7 +468,7 @@ func (t *Tracker) closePeer(netFlow gopacket.Flow, tcp *layers.TCP, now time.Tim
 	*t.peerCtx = segCtx{}
 	t.peerCtx.anc[0] = t.peerCtx
 	t.peerCtx.ci = gopacket.CaptureInfo{Timestamp: now, AncillaryData: t.peerCtx.anc[:]}
-	t.asm.AssembleWithContext(netFlow.Reverse(), t.peerRST, t.peerCtx)
+	t.asm.AssembleWithContext(net, t.peerRST, t.peerCtx)
 }
 
 // bury leaves a grave for c's 4-tuple (see Tracker.graves), unless a newer

@@ -78,7 +78,11 @@ func (f *flow) segAt(side int, seq uint32, payload []byte, flags string) capture
 	}
 	tcp.Payload = append([]byte(nil), payload...)
 	tcp.SetInternalPortsForTesting() // as decoding sets them: gopacket keys flows by them
-	net := gopacket.NewFlow(layers.EndpointIPv4, src.Addr().AsSlice(), dst.Addr().AsSlice())
+	typ := layers.EndpointIPv4
+	if !src.Addr().Is4() {
+		typ = layers.EndpointIPv6
+	}
+	net := gopacket.NewFlow(typ, src.Addr().AsSlice(), dst.Addr().AsSlice())
 	return capture.Segment{Frame: f.frame, Time: f.t, Net: net, TCP: tcp, Length: 54 + len(payload)}
 }
 
