@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -199,7 +200,7 @@ func (t *Tracker) forget(c *Conn) {
 // flush is the periodic flush with options o (see the top of the file).
 func (t *Tracker) flush(o gpr.FlushOptions) {
 	switch {
-	case flushAlways || t.heldAt.before(o.T.Unix()+1):
+	case t.walkAlways || t.heldAt.before(o.T.Unix()+1):
 		t.flushes++
 		t.walks++
 		t.asm.FlushWithOptions(o)
@@ -208,9 +209,6 @@ func (t *Tracker) flush(o gpr.FlushOptions) {
 		t.closeIdle(o.TC)
 	}
 }
-
-// flushAlways runs gopacket's flush every time (tests compare the two).
-var flushAlways = false
 
 // closeIdle ends every connection gopacket last saw before tc, as
 // gopacket's flush does when no data is held: their report first (finish,
@@ -286,4 +284,35 @@ func (t *Tracker) forceClose(c *Conn) {
 	if c.counted { // the B side's half is still open
 		t.madeUpRST(net.Reverse(), c.B.Port, c.A.Port, t.now)
 	}
+}
+
+// kthOldest is the last packet time of the k-th oldest of the open
+// connections EvictOldest counts (each tuple's latest), found second by
+// second in the index rather than by sorting them all.
+func (t *Tracker) kthOldest(k int) time.Time {
+	secs := t.secScratch[:0]
+	for sec := range t.seen.at {
+		secs = append(secs, sec)
+	}
+	slices.Sort(secs)
+	t.secScratch = secs[:0]
+	times := t.lastSeen[:0]
+	defer func() { t.lastSeen = times[:0] }()
+	for _, sec := range secs {
+		times = times[:0]
+		for _, c := range t.seen.at[sec] {
+			if fg := c.gen; !c.done && fg != nil && fg.conn == c && t.flows[fg.key] == fg {
+				times = append(times, c.End)
+			}
+		}
+		if k > len(times) {
+			k -= len(times)
+			continue
+		}
+		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+		return times[k-1]
+	}
+	// Fewer than k in the index (not expected: every open connection is
+	// in it): all of them.
+	return t.now
 }

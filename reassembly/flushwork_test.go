@@ -29,6 +29,14 @@ func TestSkippedFlushesChangeNothing(t *testing.T) {
 		require.Equal(t, always, skipping, "seed %d", seed)
 		assert.Less(t, ran, all, "seed %d: some flushes were skipped", seed)
 		assert.Greater(t, ran, 0, "seed %d: some flushes had work", seed)
+
+		// Evictions (--max-memory) find the oldest in the index and end
+		// them without the walk, with the same result.
+		every := 50 + int(seed)*10
+		evicting, _ := evictLog(t, segs, false, every)
+		walking, _ := evictLog(t, segs, true, every)
+		require.Equal(t, walking, evicting, "seed %d, evicting every %d segments", seed, every)
+		assert.Contains(t, evicting, "done evicted true", "seed %d", seed)
 	}
 
 	t.Run("open idle flows", func(t *testing.T) {
@@ -80,13 +88,21 @@ func TestSkippedFlushesChangeNothing(t *testing.T) {
 // flush interleave in any order), then the order in which they were done;
 // and how many periodic flushes it ran.
 func flushLog(t *testing.T, segs []capture.Segment, always bool) (string, int) {
+	return evictLog(t, segs, always, 0)
+}
+
+// evictLog is flushLog with EvictOldest(0.25) after every evictEvery
+// segments (0: never), as --max-memory does.
+func evictLog(t *testing.T, segs []capture.Segment, always bool, evictEvery int) (string, int) {
 	t.Helper()
-	flushAlways = always
-	defer func() { flushAlways = false }()
 	h := &eventLog{conns: map[int]*strings.Builder{}}
 	tr := New(DefaultOptions, h)
+	tr.walkAlways = always
 	for i := range segs {
 		tr.Add(&segs[i])
+		if evictEvery > 0 && i%evictEvery == evictEvery-1 {
+			tr.EvictOldest(0.25)
+		}
 	}
 	ran := tr.flushes
 	tr.Close()

@@ -76,7 +76,8 @@ func fuzzSegments(data []byte) []capture.Segment {
 // panic, every record's spans cover exactly its bytes with frames that
 // exist, every connection is done exactly once, and problems say where.
 // Segments that stay valid (Segment.Stable: overlap histories refer to
-// them, records are cut in place) give the same records and problems.
+// them, records are cut in place) give the same records and problems, and
+// so does running gopacket's flush every time.
 func FuzzTracker(f *testing.F) {
 	f.Add([]byte{0x02, 0, 0, 0, 0x03, 0, 0, 0, 0x00, 0, 0, 10, 22, 3, 3, 0, 5, 1, 2, 3, 4, 5})
 	f.Add([]byte{0x00, 0, 0, 200, 0x00, 0, 100, 50, 0x00, 0xff, 0x00, 20, 0x80, 0, 0, 1, 0x08, 0x10, 0, 0})
@@ -133,6 +134,19 @@ func FuzzTracker(f *testing.F) {
 		if a, b := trackerOutput(rec), trackerOutput(stable); a != b {
 			t.Fatalf("copied and stable segments differ:\n%s\n%s", a, b)
 		}
+
+		// The flushes the tracker skips, and the idle connections it
+		// ends itself, change nothing (flushwork.go).
+		walked := newRecorder()
+		tr = New(opts, walked)
+		tr.walkAlways = true
+		for i := range segs {
+			tr.Add(&segs[i])
+		}
+		tr.Close()
+		if a, b := trackerOutput(stable), trackerOutput(walked); a != b {
+			t.Fatalf("with gopacket's flush every time:\n%s\n%s", a, b)
+		}
 	})
 }
 
@@ -140,7 +154,7 @@ func FuzzTracker(f *testing.F) {
 func trackerOutput(r *recorder) string {
 	var b strings.Builder
 	for _, c := range r.done {
-		fmt.Fprintf(&b, "connection %d\n", c.ID)
+		fmt.Fprintf(&b, "connection %d evicted %v last %d end %s\n", c.ID, c.Evicted, c.LastFrame, c.End.Format(time.RFC3339Nano))
 		for _, rec := range r.records[c.ID] {
 			fmt.Fprintf(&b, " record %d %d %d %v %x %x %v\n", rec.Type, rec.Version, rec.Offset, rec.SSLv2, rec.Header, rec.Body, rec.Spans)
 		}

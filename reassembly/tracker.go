@@ -175,8 +175,10 @@ type Tracker struct {
 	heldAt     secCounts
 	flushes    int     // periodic flushes that did something
 	walks      int     // and those that ran gopacket's flush
+	walkAlways bool    // run gopacket's flush every time (tests compare the two)
 	forcing    *Conn   // the connection forceClose is ending
 	dueScratch []*Conn // closeIdle's
+	secScratch []int64 // kthOldest's
 	// peerRST and peerCtx are closePeer's made-up segment.
 	peerRST *layers.TCP
 	peerCtx *segCtx
@@ -995,23 +997,26 @@ func (t *Tracker) EvictOldest(frac float64) int {
 	if t.now.IsZero() || frac <= 0 {
 		return 0
 	}
-	last := t.lastSeen[:0]
+	n := 0
 	for _, fg := range t.flows {
 		if c := fg.conn; c != nil && !c.done {
-			last = append(last, c.End)
+			n++
 		}
 	}
-	t.lastSeen = last[:0]
-	if len(last) == 0 {
+	if n == 0 {
 		return 0
 	}
-	k := min(max(int(float64(len(last))*frac), 1), len(last))
-	slices.SortFunc(last, func(a, b time.Time) int { return a.Compare(b) })
+	k := min(max(int(float64(n)*frac), 1), n)
 	// gopacket flushes what was last seen before the cut: the k oldest
 	// (and any seen at the same instant as the k-th).
-	cut := last[k-1].Add(time.Nanosecond)
+	cut := t.kthOldest(k).Add(time.Nanosecond)
 	before := t.stats.Evicted
-	t.asm.FlushWithOptions(gpr.FlushOptions{T: cut, TC: cut})
+	if t.walkAlways || t.heldAt.before(cut.Unix()+1) {
+		t.walks++
+		t.asm.FlushWithOptions(gpr.FlushOptions{T: cut, TC: cut})
+	} else {
+		t.closeIdle(cut) // the same, without the walk (flushwork.go)
+	}
 	t.expireTombstones(cut)
 	return t.stats.Evicted - before
 }
