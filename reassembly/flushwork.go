@@ -210,6 +210,19 @@ func (t *Tracker) flush(o gpr.FlushOptions) {
 	}
 }
 
+// endBefore is gopacket's flush with T = TC = cut (evictions): it pushes
+// the data held since before cut through and ends every connection last
+// seen before it; without such data, closeIdle does the same without the
+// walk.
+func (t *Tracker) endBefore(cut time.Time) {
+	if t.walkAlways || t.heldAt.before(cut.Unix()+1) {
+		t.walks++
+		t.asm.FlushWithOptions(gpr.FlushOptions{T: cut, TC: cut})
+		return
+	}
+	t.closeIdle(cut)
+}
+
 // closeIdle ends every connection gopacket last saw before tc, as
 // gopacket's flush does when no data is held: their report first (finish,
 // where Evicted is decided as for any other), then gopacket lets go of

@@ -535,7 +535,7 @@ func (t *Tracker) room(k tupleKey, seg *capture.Segment) bool {
 	}
 	if t.lastEmergency.IsZero() || seg.Time.Sub(t.lastEmergency) >= flushEvery {
 		t.lastEmergency = seg.Time
-		t.asm.FlushWithOptions(gpr.FlushOptions{T: seg.Time.Add(-EmergencyIdle), TC: seg.Time.Add(-EmergencyIdle)})
+		t.endBefore(seg.Time.Add(-EmergencyIdle))
 		if t.liveFlows() < t.opts.MaxFlows {
 			return true
 		}
@@ -980,7 +980,7 @@ func (t *Tracker) EvictIdle(idle time.Duration) int {
 	}
 	cut := t.now.Add(-idle)
 	before := t.stats.Evicted
-	t.asm.FlushWithOptions(gpr.FlushOptions{T: cut, TC: cut})
+	t.endBefore(cut)
 	// Under memory pressure the tombstones of connections that ended as
 	// long ago go too: evicting idle flows would otherwise only turn
 	// them into tombstones for tombstoneTTL.
@@ -1011,12 +1011,7 @@ func (t *Tracker) EvictOldest(frac float64) int {
 	// (and any seen at the same instant as the k-th).
 	cut := t.kthOldest(k).Add(time.Nanosecond)
 	before := t.stats.Evicted
-	if t.walkAlways || t.heldAt.before(cut.Unix()+1) {
-		t.walks++
-		t.asm.FlushWithOptions(gpr.FlushOptions{T: cut, TC: cut})
-	} else {
-		t.closeIdle(cut) // the same, without the walk (flushwork.go)
-	}
+	t.endBefore(cut)
 	t.expireTombstones(cut)
 	return t.stats.Evicted - before
 }
