@@ -260,3 +260,42 @@ func TestCloseIdleLetsGo(t *testing.T) {
 	tr.Close()
 	assert.Len(t, rec.done, 3)
 }
+
+// BenchmarkFlushManyOpenFlows is one periodic flush (a second of capture
+// time) with 50,000 open flows and nothing to end or push: what the index
+// costs against gopacket's walk of every connection (walk).
+func BenchmarkFlushManyOpenFlows(b *testing.B) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var segs []capture.Segment
+	for i := range 50000 {
+		f := newFlow(uint16(i%60000+1), uint32(i), uint32(i)<<8)
+		f.cli = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), f.cli.Port())
+		f.t = start
+		f.handshake()
+		segs = append(segs, f.out...)
+	}
+	for _, walk := range []bool{false, true} {
+		name := "index"
+		if walk {
+			name = "walk"
+		}
+		b.Run(name, func(b *testing.B) {
+			tr := New(DefaultOptions, newRecorder())
+			tr.walkAlways = walk
+			for i := range segs {
+				tr.Add(&segs[i])
+			}
+			now := start
+			b.ResetTimer()
+			for b.Loop() {
+				now = now.Add(time.Second)
+				if now.Sub(start) > DefaultOptions.FlowTimeout/2 {
+					now = start.Add(time.Second) // stay clear of the idle timeout
+				}
+				tr.Flush(now)
+			}
+			b.StopTimer()
+			tr.Close()
+		})
+	}
+}
