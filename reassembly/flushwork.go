@@ -21,8 +21,11 @@ import (
 //   - else ends the connections idle for FlowTimeout itself, each as
 //     gopacket's flush would (closeIdle), without a walk of the others;
 //   - else does nothing.
-// The held counts may be too old, never too young: a flush with data to
-// push always runs. The output is the same as with every flush run.
+// Evictions (EvictOldest, EvictIdle, a full flow table) end connections
+// the same way (endBefore). The held counts may be too old, never too
+// young: a flush with data to push always runs. The output is the same
+// as with gopacket's flush every time (TestSkippedFlushesChangeNothing,
+// FuzzTracker).
 
 // bySecond keys values by a capture second (Unix). A second whose value
 // is gone is deleted, so before needs to know only which seconds are in.
