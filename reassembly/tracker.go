@@ -761,8 +761,9 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, _ gpr.TCPFlowD
 	s.t.seenAt(c, ci.Timestamp)
 	if c.done {
 		if ac == gpr.AssemblerContext(s.t.peerCtx) && (c.reset || c == s.t.forcing) {
-			// closePeer's RST: at the half's next sequence number, or
-			// where it starts when the peer never sent anything.
+			// A made-up RST (closePeer's, or forceClose's for an idle
+			// connection): at the half's next sequence number, or where
+			// it starts when the peer never sent anything.
 			if nextSeq != -1 {
 				tcp.Seq = uint32(nextSeq)
 			}
