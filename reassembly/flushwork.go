@@ -69,6 +69,25 @@ func (x *bySecond[V]) before(sec int64) bool {
 	return false
 }
 
+// upTo calls f for each second in at, up to and including last, in no
+// particular order: stepping through the seconds, or through at when it
+// holds fewer seconds than that (the capture jumped).
+func (x *bySecond[V]) upTo(last int64, f func(V)) {
+	if last-x.oldest > int64(len(x.at)) {
+		for sec, v := range x.at {
+			if sec <= last {
+				f(v)
+			}
+		}
+		return
+	}
+	for sec := x.oldest; sec <= last; sec++ {
+		if v, ok := x.at[sec]; ok {
+			f(v)
+		}
+	}
+}
+
 // secCounts counts things by the second they belong to.
 type secCounts struct{ bySecond[int32] }
 
@@ -232,25 +251,13 @@ func (t *Tracker) endBefore(cut time.Time) {
 // them (forceClose).
 func (t *Tracker) closeIdle(tc time.Time) {
 	due := t.dueScratch[:0]
-	collect := func(b []*Conn) {
+	t.seen.upTo(tc.Unix(), func(b []*Conn) {
 		for _, c := range b {
 			if seenBefore(c, tc) {
 				due = append(due, c)
 			}
 		}
-	}
-	last := tc.Unix()
-	if last-t.seen.oldest > int64(len(t.seen.at)) {
-		for sec, b := range t.seen.at { // the capture jumped: fewer seconds with connections
-			if sec <= last {
-				collect(b)
-			}
-		}
-	} else {
-		for sec := t.seen.oldest; sec <= last; sec++ {
-			collect(t.seen.at[sec])
-		}
-	}
+	})
 	held := false
 	for _, c := range due {
 		held = held || (c.held != nil && c.held.live > 0)
